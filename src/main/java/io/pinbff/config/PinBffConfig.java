@@ -1,0 +1,133 @@
+package io.pinbff.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** Every tuning knob of the service, under {@code pinbff.*}; the README lists them all. */
+@ConfigMapping(prefix = "pinbff")
+public interface PinBffConfig {
+
+    Solaris solaris();
+
+    KeyCache keyCache();
+
+    Cards cards();
+
+    ChangeRequests changeRequests();
+
+    Limits limits();
+
+    Idempotency idempotency();
+
+    /** Settings of the built-in Solaris sandbox (dev and test builds only; read by the sandbox beans). */
+    java.util.Map<String, String> sandbox();
+
+    interface Solaris {
+        /** Budget of one PIN write (direct change, SCA create, authorize, confirm); no retry. */
+        @WithDefault("5s")
+        Duration writeTimeout();
+
+        /** Budget of one attempt of a safe call (GET, token fetch). */
+        @WithDefault("2s")
+        Duration readAttemptTimeout();
+
+        /** Retries of a safe call after the first attempt; all attempts stay within {@link #readBudget()}. */
+        @WithDefault("1")
+        int readRetries();
+
+        @WithDefault("5s")
+        Duration readBudget();
+
+        @WithDefault("100ms")
+        Duration retryDelay();
+
+        @WithDefault("50ms")
+        Duration retryJitter();
+
+        Breaker breaker();
+
+        Bulkhead bulkhead();
+    }
+
+    interface Breaker {
+        /** Rolling window of calls the failure ratio is taken over; the breaker opens within this many failures. */
+        @WithDefault("20")
+        int window();
+
+        @WithDefault("0.5")
+        double failureRatio();
+
+        /** How long the breaker stays open before it lets a probe through. */
+        @WithDefault("10s")
+        Duration delay();
+    }
+
+    interface Bulkhead {
+        /** Solaris calls in flight at once. */
+        @WithDefault("100")
+        int limit();
+
+        /** Calls that may wait for a slot; beyond this the BFF answers 503 with Retry-After. */
+        @WithDefault("200")
+        int queue();
+    }
+
+    interface KeyCache {
+        /** A cached key older than this is refreshed in the background. */
+        @WithDefault("5m")
+        Duration refreshAfter();
+
+        /** How often the background job checks (and retries while no key is cached). */
+        @WithDefault("5s")
+        String checkEvery();
+
+        /** Least time between two refreshes forced by an unknown key_id (stops key_id spraying). */
+        @WithDefault("2s")
+        Duration minForcedRefreshInterval();
+
+        /** max-age the app may cache the key for. */
+        @WithDefault("60s")
+        Duration clientMaxAge();
+    }
+
+    interface Cards {
+        /** How long a card's owner and status from Solaris are reused. */
+        @WithDefault("10s")
+        Duration cacheTtl();
+    }
+
+    interface ChangeRequests {
+        @WithDefault("15m")
+        Duration ttl();
+
+        /** An open request whose last Solaris sync is older than this is refreshed when polled. */
+        @WithDefault("5s")
+        Duration syncAfter();
+
+        @WithDefault("3")
+        int maxConfirmAttempts();
+
+        @WithDefault("30s")
+        String sweepEvery();
+    }
+
+    interface Limits {
+        @WithDefault("5")
+        int perCard();
+
+        @WithDefault("24h")
+        Duration perCardWindow();
+
+        @WithDefault("10")
+        int perUser();
+
+        @WithDefault("1h")
+        Duration perUserWindow();
+    }
+
+    interface Idempotency {
+        @WithDefault("24h")
+        Duration ttl();
+    }
+}

@@ -1,0 +1,38 @@
+package io.pinbff.pin;
+
+import io.pinbff.solaris.SolarisAnswer;
+import io.pinbff.solaris.SolarisGateway;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The direct, device-signed PIN change: Solaris {@code POST /v1/cards/{id}/pin_update_requests}. */
+@ApplicationScoped
+public class DirectPinChange {
+
+    public record Request(String deviceId, String encryptedPin, String keyId, String signature, String deviceData) {}
+
+    private final PinPreflight preflight;
+    private final SolarisGateway solaris;
+
+    DirectPinChange(PinPreflight preflight, SolarisGateway solaris) {
+        this.preflight = preflight;
+        this.solaris = solaris;
+    }
+
+    public void change(String personId, String cardId, Request request) {
+        preflight.check(personId, cardId, request.encryptedPin(), request.keyId(), request.signature());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("device_id", request.deviceId());
+        body.put("encrypted_pin", request.encryptedPin());
+        body.put("key_id", request.keyId());
+        body.put("signature", request.signature());
+        if (request.deviceData() != null) {
+            body.put("device_data", request.deviceData());
+        }
+        SolarisAnswer answer = solaris.updatePin(cardId, body);
+        if (!answer.ok()) {
+            throw preflight.rejection(answer);
+        }
+    }
+}

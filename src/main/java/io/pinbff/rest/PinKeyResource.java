@@ -1,0 +1,39 @@
+package io.pinbff.rest;
+
+import io.pinbff.config.PinBffConfig;
+import io.pinbff.pin.PinKey;
+import io.pinbff.pin.PinKeyCache;
+import io.quarkus.security.Authenticated;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+@Path("/v1/pin-keys")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+public class PinKeyResource {
+
+    private final PinKeyCache keys;
+    private final CurrentUser user;
+    private final String cacheControl;
+
+    PinKeyResource(PinKeyCache keys, CurrentUser user, PinBffConfig config) {
+        this.keys = keys;
+        this.user = user;
+        this.cacheControl = "private, max-age=" + config.keyCache().clientMaxAge().toSeconds();
+    }
+
+    @GET
+    @Path("/latest")
+    public Response latest(@HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
+        user.personId();
+        PinKey key = keys.serve();
+        String etag = key.etag();
+        Response.ResponseBuilder r = ETags.matches(ifNoneMatch, etag) ? Response.notModified() : Response.ok(key);
+        return r.header(HttpHeaders.ETAG, etag).header(HttpHeaders.CACHE_CONTROL, cacheControl).build();
+    }
+}

@@ -1,0 +1,234 @@
+package io.pinbff.solaris;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.pinbff.config.PinBffConfig;
+import io.pinbff.error.ApiException;
+import io.pinbff.error.ErrorCode;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.smallrye.faulttolerance.api.Guard;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.jboss.logging.Logger;
+
+/**
+ * The one door to Solaris. Every call goes through one shared circuit breaker and bulkhead (so
+ * "20 failures" means 20 failures of Solaris, whichever endpoint); safe calls (GETs, the token
+ * fetch inside them) get a per-attempt timeout and jittered retries within their budget; PIN
+ * writes get one attempt with a timeout, never a retry, because their outcome may be unknown.
+ * A 401 is the exception: Solaris did not act on it, so the call is repeated once with a fresh token.
+ */
+@ApplicationScoped
+public class SolarisGateway {
+
+    private static final Logger LOG = Logger.getLogger(SolarisGateway.class);
+    public static final String BREAKER_NAME = "solaris";
+
+    private final SolarisApi api;
+    private final SolarisTokens tokens;
+    private final ObjectMapper json;
+    private final MeterRegistry meters;
+    private final Guard retry;
+    private final Guard breaker;
+    private final Guard readAttempt;
+    private final Guard writeAttempt;
+    private final long breakerDelaySeconds;
+    private final AtomicInteger breakerState = new AtomicInteger();
+
+    SolarisGateway(@RestClient SolarisApi api, SolarisTokens tokens, ObjectMapper json, MeterRegistry meters,
+            PinBffConfig config) {
+        this.api = api;
+        this.tokens = tokens;
+        this.json = json;
+        this.meters = meters;
+        PinBffConfig.Solaris s = config.solaris();
+        this.breakerDelaySeconds = Math.max(1, s.breaker().delay().toSeconds());
+        this.retry = Guard.create().withDescription("solaris-safe-call-retry")
+                .withRetry()
+                .maxRetries(s.readRetries())
+                .delay(s.retryDelay().toMillis(), ChronoUnit.MILLIS)
+                .jitter(s.retryJitter().toMillis(), ChronoUnit.MILLIS)
+                .maxDuration(s.readBudget().toMillis(), ChronoUnit.MILLIS)
+                .retryOn(List.of(UpstreamFailure.class, TimeoutException.class))
+                .done()
+                .build();
+        this.breaker = Guard.create().withDescription("solaris-breaker")
+                .withCircuitBreaker()
+                .name(BREAKER_NAME)
+                .requestVolumeThreshold(s.breaker().window())
+                .failureRatio(s.breaker().failureRatio())
+                .delay(s.breaker().delay().toMillis(), ChronoUnit.MILLIS)
+                .successThreshold(1)
+                .failOn(List.of(UpstreamFailure.class, TimeoutException.class))
+                .onStateChange(this::breakerChanged)
+                .done()
+                .withBulkhead()
+                .limit(s.bulkhead().limit())
+                .queueSize(s.bulkhead().queue())
+                .enableSynchronousQueueing()
+                .done()
+                .build();
+        this.readAttempt = Guard.create().withTimeout()
+                .duration(s.readAttemptTimeout().toMillis(), ChronoUnit.MILLIS).done().build();
+        this.writeAttempt = Guard.create().withTimeout()
+                .duration(s.writeTimeout().toMillis(), ChronoUnit.MILLIS).done().build();
+        meters.gauge("pinbff_solaris_circuit_breaker_open", breakerState);
+    }
+
+    /** The current PIN-encryption key, as Solaris labels it (alg "RS256"). */
+    public JsonNode latestPinKey() {
+        SolarisAnswer answer = read("pin_keys_latest", api::latestPinKey);
+        if (!answer.ok() || !answer.body().isObject()) {
+            throw unavailable("Solaris answered " + answer.status() + " to the key request");
+        }
+        return answer.body();
+    }
+
+    /** The card, or empty when Solaris does not know it. */
+    public Optional<SolarisCard> card(String cardId) {
+        SolarisAnswer answer = read("card", bearer -> api.card(bearer, cardId));
+        if (answer.status() == 404) {
+            return Optional.empty();
+        }
+        if (!answer.ok()) {
+            throw unavailable("Solaris answered " + answer.status() + " to the card lookup");
+        }
+        return Optional.of(new SolarisCard(answer.text("id"), answer.text("person_id"), answer.text("status")));
+    }
+
+    public SolarisAnswer updatePin(String cardId, Map<String, Object> body) {
+        return write("pin_update_requests", bearer -> api.updatePin(bearer, cardId, body));
+    }
+
+    public SolarisAnswer scaUpdatePin(String cardId, Map<String, Object> body) {
+        return write("sca_pin_update_requests", bearer -> api.scaUpdatePin(bearer, cardId, body));
+    }
+
+    public SolarisAnswer changeRequest(String solarisId) {
+        return read("change_request", bearer -> api.changeRequest(bearer, solarisId));
+    }
+
+    public SolarisAnswer authorize(String solarisId, Map<String, Object> body) {
+        return write("change_request_authorize", bearer -> api.authorize(bearer, solarisId, body));
+    }
+
+    public SolarisAnswer confirm(String solarisId, Map<String, Object> body) {
+        return write("change_request_confirm", bearer -> api.confirm(bearer, solarisId, body));
+    }
+
+    private SolarisAnswer read(String endpoint, Function<String, Response> call) {
+        return timed(endpoint, false, () -> retry.call(
+                () -> breaker.call(() -> readAttempt.call(() -> attempt(call), SolarisAnswer.class),
+                        SolarisAnswer.class),
+                SolarisAnswer.class));
+    }
+
+    private SolarisAnswer write(String endpoint, Function<String, Response> call) {
+        return timed(endpoint, true, () -> breaker.call(
+                () -> writeAttempt.call(() -> attempt(call), SolarisAnswer.class), SolarisAnswer.class));
+    }
+
+    private SolarisAnswer timed(String endpoint, boolean write, java.util.concurrent.Callable<SolarisAnswer> call) {
+        Timer.Sample sample = Timer.start(meters);
+        String outcome = "error";
+        try {
+            SolarisAnswer answer = call.call();
+            outcome = answer.ok() ? "success" : "rejected";
+            return answer;
+        } catch (Exception e) {
+            ApiException problem = translate(e, write);
+            outcome = problem.code() == ErrorCode.UPSTREAM_TIMEOUT ? "timeout"
+                    : e instanceof CircuitBreakerOpenException ? "circuit_open"
+                    : e instanceof BulkheadException ? "bulkhead_full" : "unavailable";
+            LOG.warnf("Solaris %s failed: %s", endpoint, describe(e));
+            throw problem;
+        } finally {
+            sample.stop(meters.timer("pinbff_solaris_requests", "endpoint", endpoint, "outcome", outcome));
+        }
+    }
+
+    private SolarisAnswer attempt(Function<String, Response> call) {
+        String bearer = tokens.bearer();
+        SolarisAnswer answer = exchange(call, bearer);
+        if (answer.status() == 401) {
+            tokens.refused(bearer);
+            answer = exchange(call, tokens.bearer());
+            if (answer.status() == 401) {
+                throw new UpstreamFailure("Solaris refused a freshly fetched access token");
+            }
+        }
+        return answer;
+    }
+
+    private SolarisAnswer exchange(Function<String, Response> call, String bearer) {
+        try (Response response = call.apply(bearer)) {
+            int status = response.getStatus();
+            if (status >= 500) {
+                throw new UpstreamFailure("Solaris answered " + status);
+            }
+            String text = response.hasEntity() ? response.readEntity(String.class) : "";
+            if (text == null || text.isBlank()) {
+                return SolarisAnswer.empty(status);
+            }
+            JsonNode body;
+            try {
+                body = json.readTree(text);
+            } catch (Exception e) {
+                body = null;
+            }
+            boolean usable = body != null && body.isObject();
+            if (!usable && status < 300) {
+                throw new UpstreamFailure("Solaris answered " + status + " with a malformed body");
+            }
+            return usable ? new SolarisAnswer(status, body) : SolarisAnswer.empty(status);
+        } catch (ProcessingException | WebApplicationException e) {
+            throw new UpstreamFailure("Solaris unreachable: " + e.getClass().getSimpleName(), e);
+        }
+    }
+
+    private ApiException translate(Exception e, boolean write) {
+        if (e instanceof ApiException api) {
+            return api;
+        }
+        if (e instanceof CircuitBreakerOpenException) {
+            return ApiException.retryLater(ErrorCode.UPSTREAM_UNAVAILABLE,
+                    "Solaris is failing; calls are paused for a moment.", breakerDelaySeconds);
+        }
+        if (e instanceof BulkheadException) {
+            return ApiException.retryLater(ErrorCode.UPSTREAM_UNAVAILABLE,
+                    "Too many Solaris calls are in flight.", 1);
+        }
+        if (e instanceof TimeoutException && write) {
+            return ApiException.of(ErrorCode.UPSTREAM_TIMEOUT,
+                    "Solaris did not answer in time; the outcome of the change is unknown.");
+        }
+        return unavailable(e instanceof TimeoutException ? "Solaris did not answer in time." : "Solaris is unavailable.");
+    }
+
+    private static ApiException unavailable(String detail) {
+        return ApiException.retryLater(ErrorCode.UPSTREAM_UNAVAILABLE, detail, 5);
+    }
+
+    private static String describe(Exception e) {
+        return e instanceof UpstreamFailure ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
+    private void breakerChanged(CircuitBreakerState state) {
+        breakerState.set(state == CircuitBreakerState.OPEN ? 1 : 0);
+        LOG.infof("Solaris circuit breaker is now %s", state);
+    }
+}

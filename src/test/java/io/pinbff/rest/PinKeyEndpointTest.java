@@ -1,0 +1,81 @@
+package io.pinbff.rest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.pinbff.support.AppSide;
+import io.pinbff.support.PinBffTest;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class PinKeyEndpointTest extends PinBffTest {
+
+    @Test
+    void servesTheSolarisKeyWithAlgNormalised() {
+        Map<String, Object> solaris = sandbox.currentPublicJwk();
+        assertThat(solaris.get("alg")).isEqualTo("RS256");
+        as(PERSON).get("/v1/pin-keys/latest").then().statusCode(200)
+                .body("kid", equalTo(solaris.get("kid")))
+                .body("kty", equalTo("RSA"))
+                .body("use", equalTo("enc"))
+                .body("alg", equalTo("RSA-OAEP-256"))
+                .body("n", equalTo(solaris.get("n")))
+                .body("e", equalTo(solaris.get("e")))
+                .header("Cache-Control", "private, max-age=60");
+    }
+
+    @Test
+    void etagAnswersNotModified() {
+        Response first = as(PERSON).get("/v1/pin-keys/latest");
+        String etag = first.header("ETag");
+        assertThat(etag).startsWith("\"");
+        as(PERSON).header("If-None-Match", etag).get("/v1/pin-keys/latest").then().statusCode(304)
+                .header("ETag", etag);
+        as(PERSON).header("If-None-Match", "\"something-else\"").get("/v1/pin-keys/latest").then().statusCode(200);
+    }
+
+    @Test
+    void keepsServingTheLastKnownKeyWhileSolarisIsDown() {
+        String kid = (String) bffKey().get("kid");
+        sandbox.faults().failAlways(503);
+        as(PERSON).get("/v1/pin-keys/latest").then().statusCode(200).body("kid", equalTo(kid));
+    }
+
+    @Test
+    void concurrentRequestsForANewKeyCauseOneUpstreamFetch() throws Exception {
+        asDemo().body(directBody("1357")).post("/v1/cards/{id}/pin", CARD).then().statusCode(204);
+        sandbox.rotateKey();
+        long before = sandbox.count("GET", ".*/pin_keys/latest");
+        List<Map<String, Object>> bodies = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            bodies.add(directBody("97" + (10 + i)));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(12);
+        try {
+            List<Future<Integer>> answers = new ArrayList<>();
+            for (Map<String, Object> body : bodies) {
+                answers.add(pool.submit(() -> asDemo().body(body).post("/v1/cards/{id}/pin", CARD).statusCode()));
+            }
+            for (Future<Integer> answer : answers) {
+                assertThat(answer.get()).isEqualTo(204);
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(sandbox.count("GET", ".*/pin_keys/latest")).isEqualTo(before + 1);
+    }
+
+    @Test
+    void theAppCanEncryptWithTheServedKey() {
+        String jwe = AppSide.encryptPin("8642", bffKey());
+        assertThat(jwe.split("\\.", -1)).hasSize(5);
+    }
+}
