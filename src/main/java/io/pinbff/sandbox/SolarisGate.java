@@ -1,5 +1,7 @@
 package io.pinbff.sandbox;
 
+import java.nio.charset.StandardCharsets;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -24,6 +26,8 @@ public class SolarisGate {
     static final String PREFIX = "/sandbox/solaris";
     /** Where the gate leaves the caller's Authorization header for the token resource. */
     static final String AUTHORIZATION_KEY = "pinbff.sandbox.authorization";
+    /** Where the gate leaves a body it had to read itself (delayed requests). */
+    static final String BODY_KEY = "pinbff.sandbox.body";
 
     /**
      * Before Quarkus' HTTP authentication filter (order -200): the sandbox's opaque tokens and
@@ -59,17 +63,17 @@ public class SolarisGate {
             case MALFORMED -> answer(ctx, 200, MALFORMED_BODY);
             case RESET -> request.connection().close();
             case DELAY -> {
-                // hold the body back until the resources are ready to read it
-                LOG.warnf("DEBUG delay: request %s ended=%s", request.getClass().getName(), request.isEnded());
-                request.pause();
-                ctx.vertx().setTimer(Math.max(1, fault.delay().toMillis()), id -> {
-                    LOG.warnf("DEBUG timer: ended=%s closed=%s", request.isEnded(), ctx.response().closed());
-                    if (ctx.response().closed()) {
-                        return; // the client gave up: like a request lost on the way, it is not processed
-                    }
-                    proceed(ctx, path, authorization);
-                    request.resume();
+                // Read the body now and hand it over (see body()) instead of pausing the request:
+                // a paused-then-resumed body did not always reach the resources.
+                request.body().onComplete(read -> {
+                    ctx.put(BODY_KEY, read.succeeded() ? read.result().toString(StandardCharsets.UTF_8) : "");
+                    ctx.vertx().setTimer(Math.max(1, fault.delay().toMillis()), id -> {
+                        if (!ctx.response().closed()) { // else the client gave up: like a request lost on the way
+                            proceed(ctx, path, authorization);
+                        }
+                    });
                 });
+                request.resume(); // Quarkus hands routes a paused request
             }
         }
     }
@@ -80,6 +84,12 @@ public class SolarisGate {
             return;
         }
         ctx.next();
+    }
+
+    /** The request body: the one the gate read for a delayed request, else the one JAX-RS read. */
+    static String body(RoutingContext ctx, String readByJaxRs) {
+        String held = ctx == null ? null : ctx.get(BODY_KEY);
+        return held != null ? held : readByJaxRs;
     }
 
     private static String hideAuthorization(RoutingContext ctx) {

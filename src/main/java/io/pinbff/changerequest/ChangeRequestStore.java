@@ -1,0 +1,171 @@
+package io.pinbff.changerequest;
+
+import io.pinbff.error.ApiException;
+import io.pinbff.error.ErrorCode;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.persistence.OptimisticLockException;
+import jakarta.persistence.PersistenceException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Every write to change requests, each in its own short transaction (never held across a Solaris
+ * call). Status changes are optimistic (the entity's version): a change that lost a race is
+ * re-applied to the newer row, and the state machine keeps it from moving a status backwards.
+ */
+@ApplicationScoped
+public class ChangeRequestStore {
+
+    /** What a change does to a request; returns the audit outcome, or null to write nothing. */
+    @FunctionalInterface
+    public interface Change {
+        String apply(ChangeRequest request, Instant now);
+    }
+
+    private static final int OPTIMISTIC_RETRIES = 5;
+
+    private final EntityManager em;
+    private final TimeSource time;
+
+    ChangeRequestStore(EntityManager em, TimeSource time) {
+        this.em = em;
+        this.time = time;
+    }
+
+    /**
+     * Takes the card's one open slot for a new request (status ACCEPTED, no Solaris ID yet), after
+     * expiring a stale one; 409 {@code change_request_pending} when the card has an open request.
+     */
+    public ChangeRequest reserve(String cardId, String personId, Duration ttl) {
+        try {
+            return QuarkusTransaction.requiringNew().call(() -> {
+                Instant now = time.now();
+                expire(em.createQuery("from ChangeRequest where cardId = :card and status in :open and expiresAt <= :now",
+                        ChangeRequest.class).setParameter("card", cardId).setParameter("open", openStatuses())
+                        .setParameter("now", now).getResultList(), now);
+                em.flush();
+                ChangeRequest request = new ChangeRequest();
+                request.id = UUID.randomUUID();
+                request.cardId = cardId;
+                request.personId = personId;
+                request.status = ChangeRequestStatus.ACCEPTED;
+                request.createdAt = now;
+                request.updatedAt = now;
+                request.syncedAt = now;
+                request.expiresAt = now.plus(ttl);
+                request.persist();
+                em.flush();
+                return request;
+            });
+        } catch (PersistenceException e) {
+            UUID pending = openFor(cardId).orElseThrow(() -> e);
+            throw ApiException.of(ErrorCode.CHANGE_REQUEST_PENDING,
+                    "The card already has an open change request.").with("pending_id", pending.toString());
+        }
+    }
+
+    /** The Solaris call for a reservation failed: nothing is left behind. */
+    public void release(UUID id) {
+        QuarkusTransaction.requiringNew().run(() -> ChangeRequest.deleteById(id));
+    }
+
+    public Optional<ChangeRequest> find(UUID id, String personId) {
+        return QuarkusTransaction.joiningExisting().call(() -> ChangeRequest.<ChangeRequest>find("id = ?1 and personId = ?2", id, personId)
+                .firstResultOptional());
+    }
+
+    /**
+     * Claims the right to refresh an open request from Solaris: true for exactly one caller (across
+     * replicas) among those that see it unsynced since {@code staleBefore}.
+     */
+    public boolean claimSync(UUID id, Instant staleBefore) {
+        return QuarkusTransaction.requiringNew().call(() -> em.createQuery(
+                "update ChangeRequest set syncedAt = :now where id = :id and syncedAt < :stale and status in :open")
+                .setParameter("now", time.now()).setParameter("id", id).setParameter("stale", staleBefore)
+                .setParameter("open", openStatuses()).executeUpdate() == 1);
+    }
+
+    /** Applies {@code change} to the newest version of the request, recording an audit row. */
+    public ChangeRequest update(UUID id, String action, Change change) {
+        for (int attempt = 1;; attempt++) {
+            try {
+                return QuarkusTransaction.requiringNew().call(() -> {
+                    Instant now = time.now();
+                    ChangeRequest request = ChangeRequest.findById(id);
+                    ChangeRequestStatus from = request.status;
+                    String outcome = change.apply(request, now);
+                    if (request.statusAt(now) == ChangeRequestStatus.EXPIRED && request.status.open()) {
+                        moveTo(request, ChangeRequestStatus.EXPIRED, now);
+                    }
+                    if (outcome != null) {
+                        ChangeRequestEvent.record(request, action, from, outcome, now);
+                    }
+                    return request;
+                });
+            } catch (OptimisticLockException e) {
+                if (attempt >= OPTIMISTIC_RETRIES) {
+                    throw e;
+                }
+            } catch (RuntimeException e) {
+                if (!(e.getCause() instanceof OptimisticLockException) || attempt >= OPTIMISTIC_RETRIES) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Moves the request forward; a status that is not ahead of the current one is ignored. */
+    public static boolean moveTo(ChangeRequest request, ChangeRequestStatus to, Instant now) {
+        if (to == null || !request.status.canMoveTo(to)) {
+            return false;
+        }
+        request.status = to;
+        request.updatedAt = now;
+        return true;
+    }
+
+    /**
+     * Expires open requests past their expiry, a batch at a time. Rows another replica is sweeping
+     * are skipped (SKIP LOCKED), so any number of replicas can run this at once.
+     */
+    public int expireDue(int batch) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Instant now = time.now();
+            List<ChangeRequest> due = em.createQuery(
+                    "from ChangeRequest where status in :open and expiresAt <= :now order by expiresAt", ChangeRequest.class)
+                    .setParameter("open", openStatuses()).setParameter("now", now)
+                    .setMaxResults(batch)
+                    .setLockMode(LockModeType.PESSIMISTIC_WRITE)
+                    .setHint("jakarta.persistence.lock.timeout", -2) // SKIP LOCKED
+                    .getResultList();
+            expire(due, now);
+            return due.size();
+        });
+    }
+
+    private Optional<UUID> openFor(String cardId) {
+        return QuarkusTransaction.requiringNew().call(() -> em.createQuery(
+                "select id from ChangeRequest where cardId = :card and status in :open", UUID.class)
+                .setParameter("card", cardId).setParameter("open", openStatuses()).getResultStream().findFirst());
+    }
+
+    private static void expire(List<ChangeRequest> requests, Instant now) {
+        for (ChangeRequest request : requests) {
+            ChangeRequestStatus from = request.status;
+            if (moveTo(request, ChangeRequestStatus.EXPIRED, now)) {
+                ChangeRequestEvent.record(request, "expire", from, "ok", now);
+            }
+        }
+    }
+
+    private static List<ChangeRequestStatus> openStatuses() {
+        return List.of(ChangeRequestStatus.ACCEPTED, ChangeRequestStatus.AUTHORIZATION_REQUIRED,
+                ChangeRequestStatus.CONFIRMATION_REQUIRED);
+    }
+}

@@ -1,0 +1,194 @@
+package io.pinbff.changerequest;
+
+import io.pinbff.config.PinBffConfig;
+import io.pinbff.error.ApiException;
+import io.pinbff.error.ErrorCode;
+import io.pinbff.pin.PinPreflight;
+import io.pinbff.solaris.SolarisAnswer;
+import io.pinbff.solaris.SolarisGateway;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * The change-request (SCA) PIN change: create at Solaris, authorise, confirm, poll, expire. The
+ * Solaris change-request ID stays in here; apps only ever see the BFF's own UUID.
+ */
+@ApplicationScoped
+public class ChangeRequests {
+
+    private static final Logger LOG = Logger.getLogger(ChangeRequests.class);
+    private static final Set<String> CONFIRMATION_FAILURES = Set.of("invalid_tan", "invalid_signature");
+
+    /** How the app confirms: a TAN, or a device signature over string_to_sign. */
+    public record Confirmation(String tan, String deviceId, String signature) {}
+
+    private final PinPreflight preflight;
+    private final SolarisGateway solaris;
+    private final ChangeRequestStore store;
+    private final TimeSource time;
+    private final PinBffConfig.ChangeRequests config;
+
+    ChangeRequests(PinPreflight preflight, SolarisGateway solaris, ChangeRequestStore store, TimeSource time,
+            PinBffConfig config) {
+        this.preflight = preflight;
+        this.solaris = solaris;
+        this.store = store;
+        this.time = time;
+        this.config = config.changeRequests();
+    }
+
+    public ChangeRequest create(String personId, String cardId, String encryptedPin, String keyId) {
+        preflight.check(personId, cardId, encryptedPin, keyId, null);
+        ChangeRequest reserved = store.reserve(cardId, personId, config.ttl());
+        SolarisAnswer answer;
+        try {
+            answer = solaris.scaUpdatePin(cardId, Map.of("encrypted_pin", encryptedPin, "key_id", keyId));
+        } catch (RuntimeException e) {
+            store.release(reserved.id);
+            throw e;
+        }
+        String solarisId = answer.text("id");
+        ChangeRequestStatus status = ChangeRequestStatus.fromSolaris(answer.text("status"));
+        if (!answer.ok() || solarisId == null || status == null) {
+            store.release(reserved.id);
+            throw answer.ok()
+                    ? ApiException.retryLater(ErrorCode.UPSTREAM_UNAVAILABLE, "Solaris answered without a usable change request.", 5)
+                    : preflight.rejection(answer);
+        }
+        return store.update(reserved.id, "create", (request, now) -> {
+            request.solarisId = solarisId;
+            request.authorizeUrl = answer.text("url");
+            request.syncedAt = now;
+            ChangeRequestStore.moveTo(request, status, now);
+            return "ok";
+        });
+    }
+
+    /** The request as it stands; refreshed from Solaris first when open and not synced for a while. */
+    public ChangeRequest get(String personId, UUID id) {
+        ChangeRequest request = owned(personId, id);
+        Instant now = time.now();
+        if (request.status.open() && request.statusAt(now) == ChangeRequestStatus.EXPIRED) {
+            return store.update(id, "expire", (r, at) -> null);
+        }
+        Instant staleBefore = now.minus(config.syncAfter());
+        if (!request.status.open() || request.solarisId == null || !request.syncedAt.isBefore(staleBefore)
+                || !store.claimSync(id, staleBefore)) {
+            return request;
+        }
+        try {
+            SolarisAnswer answer = solaris.changeRequest(request.solarisId);
+            ChangeRequestStatus status = answer.ok() ? ChangeRequestStatus.fromSolaris(answer.text("status")) : null;
+            return store.update(id, "sync", (r, at) -> ChangeRequestStore.moveTo(r, status, at) ? "ok" : null);
+        } catch (ApiException e) {
+            // Polling stays available while Solaris is not: the stored state is still the truth we have.
+            LOG.debugf("Change request %s not refreshed: %s", id, e.code().code());
+            return request;
+        }
+    }
+
+    public ChangeRequest authorize(String personId, UUID id, String deliveryMethod, String deviceId) {
+        ChangeRequest request = open(personId, id);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("delivery_method", deliveryMethod);
+        body.put("person_id", personId);
+        if (deviceId != null) {
+            body.put("device_id", deviceId);
+        }
+        SolarisAnswer answer = solaris.authorize(request.solarisId, body);
+        if (!answer.ok()) {
+            throw rejected(id, "authorize", answer);
+        }
+        ChangeRequestStatus status = ChangeRequestStatus.fromSolaris(answer.text("status"));
+        return store.update(id, "authorize", (r, now) -> {
+            r.deliveryMethod = deliveryMethod;
+            r.deviceId = deviceId;
+            r.stringToSign = answer.text("string_to_sign");
+            r.syncedAt = now;
+            ChangeRequestStore.moveTo(r, status == null ? ChangeRequestStatus.CONFIRMATION_REQUIRED : status, now);
+            return "ok";
+        });
+    }
+
+    public ChangeRequest confirm(String personId, UUID id, Confirmation confirmation) {
+        ChangeRequest request = open(personId, id);
+        Map<String, Object> body = new LinkedHashMap<>();
+        if (confirmation.tan() != null) {
+            body.put("person_id", personId);
+            body.put("tan", confirmation.tan());
+        } else {
+            body.put("device_id", confirmation.deviceId());
+            body.put("signature", confirmation.signature());
+        }
+        SolarisAnswer answer = solaris.confirm(request.solarisId, body);
+        if (answer.ok()) {
+            ChangeRequestStatus status = ChangeRequestStatus.fromSolaris(answer.text("status"));
+            return store.update(id, "confirm", (r, now) -> {
+                r.syncedAt = now;
+                ChangeRequestStore.moveTo(r, status == null ? ChangeRequestStatus.COMPLETED : status, now);
+                return "ok";
+            });
+        }
+        if (!CONFIRMATION_FAILURES.contains(answer.errorCode())) {
+            throw rejected(id, "confirm", answer);
+        }
+        int max = config.maxConfirmAttempts();
+        ChangeRequest after = store.update(id, "confirm", (r, now) -> {
+            r.confirmAttempts++;
+            if (r.confirmAttempts >= max) {
+                ChangeRequestStore.moveTo(r, ChangeRequestStatus.FAILED, now);
+            }
+            return "confirmation_failed";
+        });
+        int remaining = Math.max(0, max - after.confirmAttempts);
+        throw ApiException.of(ErrorCode.CONFIRMATION_FAILED, remaining == 0
+                ? "Wrong TAN or signature; no tries are left and the change request has failed."
+                : "Wrong TAN or signature; " + remaining + " of " + max + " tries left.")
+                .with("attempts_remaining", remaining);
+    }
+
+    @Scheduled(every = "${pinbff.change-requests.sweep-every:30s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void sweepExpired() {
+        int batch = 200;
+        int total = 0;
+        int swept;
+        do {
+            swept = store.expireDue(batch);
+            total += swept;
+        } while (swept == batch);
+        if (total > 0) {
+            LOG.infof("Expired %d change requests", total);
+        }
+    }
+
+    private ChangeRequest owned(String personId, UUID id) {
+        return store.find(id, personId).orElseThrow(() -> ApiException.of(ErrorCode.CHANGE_REQUEST_NOT_FOUND,
+                "No such change request."));
+    }
+
+    private ChangeRequest open(String personId, UUID id) {
+        ChangeRequest request = get(personId, id);
+        if (!request.statusAt(time.now()).open()) {
+            throw ApiException.of(ErrorCode.CHANGE_REQUEST_CLOSED,
+                    "The change request is " + request.statusAt(time.now()) + ".");
+        }
+        if (request.solarisId == null) {
+            throw ApiException.retryLater(ErrorCode.UPSTREAM_UNAVAILABLE, "The change request is still being created.", 1);
+        }
+        return request;
+    }
+
+    private ApiException rejected(UUID id, String action, SolarisAnswer answer) {
+        String code = answer.errorCode();
+        store.update(id, action, (r, now) -> "rejected:" + (code == null ? answer.status() : code));
+        ApiException e = ApiException.of(ErrorCode.PIN_CHANGE_REJECTED,
+                "Solaris refused the " + action + (code == null ? "." : " (" + code + ")."));
+        return code == null ? e : e.with("upstream_code", code);
+    }
+}

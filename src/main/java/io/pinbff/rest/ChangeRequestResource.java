@@ -1,0 +1,129 @@
+package io.pinbff.rest;
+
+import io.pinbff.changerequest.ChangeRequest;
+import io.pinbff.changerequest.ChangeRequests;
+import io.pinbff.changerequest.TimeSource;
+import io.pinbff.error.ApiException;
+import io.pinbff.error.ErrorCode;
+import io.pinbff.pin.SignatureFormat;
+import io.quarkus.security.Authenticated;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Set;
+import java.util.UUID;
+
+/** The change-request (SCA) PIN change, contract §5.3–§5.6. */
+@Path("/v1")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+public class ChangeRequestResource {
+
+    private static final Set<String> DELIVERY_METHODS = Set.of("device_signing", "mobile_number");
+
+    private final ChangeRequests changeRequests;
+    private final CurrentUser user;
+    private final TimeSource time;
+
+    ChangeRequestResource(ChangeRequests changeRequests, CurrentUser user, TimeSource time) {
+        this.changeRequests = changeRequests;
+        this.user = user;
+        this.time = time;
+    }
+
+    @POST
+    @Path("/cards/{card_id}/pin-change-requests")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response create(@PathParam("card_id") String cardId, byte[] body) {
+        String personId = user.personId();
+        Ids.require("card_id", cardId);
+        JsonFields fields = JsonFields.parse(body);
+        String encryptedPin = fields.required("encrypted_pin", 1, Integer.MAX_VALUE, false);
+        String keyId = fields.required("key_id", 1, 100, true);
+        fields.done();
+        ChangeRequest created = changeRequests.create(personId, cardId, encryptedPin, keyId);
+        ChangeRequestView view = ChangeRequestView.of(created, time.now());
+        return Response.accepted(view).header(HttpHeaders.LOCATION, "/v1/pin-change-requests/" + view.id())
+                .header(HttpHeaders.ETAG, view.etag()).build();
+    }
+
+    @GET
+    @Path("/pin-change-requests/{id}")
+    public Response get(@PathParam("id") String id, @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
+        String personId = user.personId();
+        ChangeRequestView view = ChangeRequestView.of(changeRequests.get(personId, uuid(id)), time.now());
+        String etag = view.etag();
+        Response.ResponseBuilder r = ETags.matches(ifNoneMatch, etag) ? Response.notModified() : Response.ok(view);
+        return r.header(HttpHeaders.ETAG, etag).header(HttpHeaders.CACHE_CONTROL, "no-cache").build();
+    }
+
+    @POST
+    @Path("/pin-change-requests/{id}/authorize")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response authorize(@PathParam("id") String id, byte[] body) {
+        String personId = user.personId();
+        Ids.require("id", id);
+        JsonFields fields = JsonFields.parse(body);
+        String method = fields.required("delivery_method", 1, 32, true);
+        String deviceId = fields.optional("device_id", 1, 100, true);
+        fields.done();
+        if (!DELIVERY_METHODS.contains(method)) {
+            throw ApiException.invalid(ErrorCode.INVALID_REQUEST, "delivery_method",
+                    "delivery_method must be device_signing or mobile_number.");
+        }
+        if (method.equals("device_signing") && deviceId == null) {
+            throw ApiException.invalid(ErrorCode.INVALID_REQUEST, "device_id", "device_id is required for device_signing.");
+        }
+        return ok(changeRequests.authorize(personId, uuid(id), method, method.equals("device_signing") ? deviceId : null));
+    }
+
+    @POST
+    @Path("/pin-change-requests/{id}/confirm")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response confirm(@PathParam("id") String id, byte[] body) {
+        String personId = user.personId();
+        Ids.require("id", id);
+        JsonFields fields = JsonFields.parse(body);
+        ChangeRequests.Confirmation confirmation;
+        if (fields.has("tan")) {
+            String tan = fields.required("tan", 1, 64, true);
+            fields.done();
+            if (fields.has("signature")) {
+                throw ApiException.invalid(ErrorCode.INVALID_REQUEST, "tan", "Send either tan or device_id and signature, not both.");
+            }
+            confirmation = new ChangeRequests.Confirmation(tan, null, null);
+        } else {
+            String deviceId = fields.required("device_id", 1, 100, true);
+            String signature = fields.required("signature", 1, SignatureFormat.MAX_HEX_LENGTH, false);
+            fields.done();
+            SignatureFormat.check("signature", signature);
+            confirmation = new ChangeRequests.Confirmation(null, deviceId, signature);
+        }
+        return ok(changeRequests.confirm(personId, uuid(id), confirmation));
+    }
+
+    private Response ok(ChangeRequest request) {
+        ChangeRequestView view = ChangeRequestView.of(request, time.now());
+        return Response.ok(view).header(HttpHeaders.ETAG, view.etag()).build();
+    }
+
+    /** The BFF's IDs are UUIDs: any other well-formed ID simply does not exist. */
+    private static UUID uuid(String id) {
+        Ids.require("id", id);
+        try {
+            if (id.length() == 36) {
+                return UUID.fromString(id);
+            }
+        } catch (IllegalArgumentException e) {
+            // not one of ours
+        }
+        throw ApiException.of(ErrorCode.CHANGE_REQUEST_NOT_FOUND, "No such change request.");
+    }
+}

@@ -1,0 +1,38 @@
+package io.pinbff.rest;
+
+import io.pinbff.changerequest.ChangeRequest;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+
+/** A change request as the app sees it (contract §5.3). The Solaris ID is never part of it. */
+@RegisterForReflection
+public record ChangeRequestView(String id, String cardId, String status, Instant createdAt, Instant updatedAt,
+        Instant expiresAt, String authorizeUrl, String stringToSign) {
+
+    static ChangeRequestView of(ChangeRequest request, Instant now) {
+        return new ChangeRequestView(request.id.toString(), request.cardId, request.statusAt(now).name(),
+                millis(request.createdAt), millis(request.updatedAt), millis(request.expiresAt),
+                request.authorizeUrl, request.stringToSign);
+    }
+
+    /** Changes exactly when the representation does. */
+    String etag() {
+        String basis = String.join("|", id, status, String.valueOf(updatedAt), String.valueOf(authorizeUrl),
+                String.valueOf(stringToSign));
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(basis.getBytes(StandardCharsets.UTF_8));
+            return '"' + HexFormat.of().formatHex(digest, 0, 16) + '"';
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Instant millis(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.MILLIS);
+    }
+}
