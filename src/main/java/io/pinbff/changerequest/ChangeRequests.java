@@ -3,6 +3,7 @@ package io.pinbff.changerequest;
 import io.pinbff.config.PinBffConfig;
 import io.pinbff.error.ApiException;
 import io.pinbff.error.ErrorCode;
+import io.pinbff.pin.PinAttempts;
 import io.pinbff.pin.PinPreflight;
 import io.pinbff.solaris.SolarisAnswer;
 import io.pinbff.solaris.SolarisGateway;
@@ -29,14 +30,16 @@ public class ChangeRequests {
     public record Confirmation(String tan, String deviceId, String signature) {}
 
     private final PinPreflight preflight;
+    private final PinAttempts attempts;
     private final SolarisGateway solaris;
     private final ChangeRequestStore store;
     private final TimeSource time;
     private final PinBffConfig.ChangeRequests config;
 
-    ChangeRequests(PinPreflight preflight, SolarisGateway solaris, ChangeRequestStore store, TimeSource time,
-            PinBffConfig config) {
+    ChangeRequests(PinPreflight preflight, PinAttempts attempts, SolarisGateway solaris, ChangeRequestStore store,
+            TimeSource time, PinBffConfig config) {
         this.preflight = preflight;
+        this.attempts = attempts;
         this.solaris = solaris;
         this.store = store;
         this.time = time;
@@ -48,7 +51,9 @@ public class ChangeRequests {
         ChangeRequest reserved = store.reserve(cardId, personId, config.ttl());
         SolarisAnswer answer;
         try {
-            answer = solaris.scaUpdatePin(cardId, Map.of("encrypted_pin", encryptedPin, "key_id", keyId));
+            String fingerprint = attempts.record(personId, cardId, "sca", encryptedPin);
+            answer = attempts.send(fingerprint,
+                    () -> solaris.scaUpdatePin(cardId, Map.of("encrypted_pin", encryptedPin, "key_id", keyId)));
         } catch (RuntimeException e) {
             store.release(reserved.id);
             throw e;

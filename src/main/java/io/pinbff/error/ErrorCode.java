@@ -20,6 +20,8 @@ public enum ErrorCode {
     TOO_MANY_ATTEMPTS(429, "Too many attempts"),
     UPSTREAM_TIMEOUT(504, "Upstream timeout"),
     UPSTREAM_UNAVAILABLE(503, "Upstream unavailable"),
+    /** A request with the same Idempotency-Key is still running (it did not finish while we waited). */
+    REQUEST_IN_PROGRESS(409, "Request in progress"),
     // Generic HTTP-level problems (routing, negotiation), documented in the OpenAPI file.
     NOT_FOUND(404, "Not found"),
     METHOD_NOT_ALLOWED(405, "Method not allowed"),

@@ -13,10 +13,12 @@ public class DirectPinChange {
     public record Request(String deviceId, String encryptedPin, String keyId, String signature, String deviceData) {}
 
     private final PinPreflight preflight;
+    private final PinAttempts attempts;
     private final SolarisGateway solaris;
 
-    DirectPinChange(PinPreflight preflight, SolarisGateway solaris) {
+    DirectPinChange(PinPreflight preflight, PinAttempts attempts, SolarisGateway solaris) {
         this.preflight = preflight;
+        this.attempts = attempts;
         this.solaris = solaris;
     }
 
@@ -30,7 +32,8 @@ public class DirectPinChange {
         if (request.deviceData() != null) {
             body.put("device_data", request.deviceData());
         }
-        SolarisAnswer answer = solaris.updatePin(cardId, body);
+        String fingerprint = attempts.record(personId, cardId, "direct", request.encryptedPin());
+        SolarisAnswer answer = attempts.send(fingerprint, () -> solaris.updatePin(cardId, body));
         if (!answer.ok()) {
             throw preflight.rejection(answer);
         }

@@ -4,6 +4,7 @@ import io.pinbff.pin.DirectPinChange;
 import io.pinbff.pin.SignatureFormat;
 import io.quarkus.security.Authenticated;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -20,18 +21,26 @@ public class DirectPinResource {
 
     private final DirectPinChange pins;
     private final CurrentUser user;
+    private final Idempotency idempotency;
 
-    DirectPinResource(DirectPinChange pins, CurrentUser user) {
+    DirectPinResource(DirectPinChange pins, CurrentUser user, Idempotency idempotency) {
         this.pins = pins;
         this.user = user;
+        this.idempotency = idempotency;
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response change(@PathParam("card_id") String cardId, byte[] body) {
+    public Response change(@PathParam("card_id") String cardId, @HeaderParam(Idempotency.HEADER) String idempotencyKey,
+            byte[] body) {
         String personId = user.personId();
         Ids.require("card_id", cardId);
+        return idempotency.run(personId, idempotencyKey, "/v1/cards/" + cardId + "/pin", body,
+                () -> handleChange(personId, cardId, body));
+    }
+
+    private Response handleChange(String personId, String cardId, byte[] body) {
         JsonFields fields = JsonFields.parse(body);
         String deviceId = fields.required("device_id", 1, 100, true);
         String encryptedPin = fields.required("encrypted_pin", 1, Integer.MAX_VALUE, false);

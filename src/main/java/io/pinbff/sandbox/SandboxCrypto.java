@@ -1,5 +1,6 @@
 package io.pinbff.sandbox;
 
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -11,6 +12,7 @@ import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
@@ -162,11 +164,11 @@ public final class SandboxCrypto {
         }
     }
 
-    public static String base64Url(java.math.BigInteger value) {
+    public static String base64Url(BigInteger value) {
         byte[] bytes = value.toByteArray();
         // big-endian unsigned, as JWK wants: drop the sign byte BigInteger may add
         if (bytes.length > 1 && bytes[0] == 0) {
-            bytes = java.util.Arrays.copyOfRange(bytes, 1, bytes.length);
+            bytes = Arrays.copyOfRange(bytes, 1, bytes.length);
         }
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }

@@ -6,7 +6,6 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -15,7 +14,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.quarkus.arc.properties.IfBuildProperty;
-import io.vertx.ext.web.RoutingContext;
 
 /**
  * Solaris' card endpoints: the PIN key, cards, and both ways to change a PIN. The bearer token
@@ -50,9 +48,9 @@ public class SolarisCardResource {
     @POST
     @Path("/{card_id}/pin_update_requests")
     @Consumes(MediaType.WILDCARD) // parsed here, so that any malformed body is Solaris' invalid_request
-    public Response pinUpdate(@PathParam("card_id") String cardId, String body, @Context RoutingContext ctx) {
+    public Response pinUpdate(@PathParam("card_id") String cardId, String body) {
         return SolarisError.guard(() -> {
-            RequestBody request = RequestBody.parse(mapper, SolarisGate.body(ctx, body));
+            RequestBody request = RequestBody.parse(mapper, body);
             String deviceId = request.required("device_id");
             String encryptedPin = request.required("encrypted_pin");
             String keyId = request.required("key_id");
@@ -78,9 +76,9 @@ public class SolarisCardResource {
     @POST
     @Path("/{card_id}/sca_pin_update_requests")
     @Consumes(MediaType.WILDCARD)
-    public Response scaPinUpdate(@PathParam("card_id") String cardId, String body, @Context RoutingContext ctx) {
+    public Response scaPinUpdate(@PathParam("card_id") String cardId, String body) {
         return SolarisError.guard(() -> {
-            RequestBody request = RequestBody.parse(mapper, SolarisGate.body(ctx, body));
+            RequestBody request = RequestBody.parse(mapper, body);
             String encryptedPin = request.required("encrypted_pin");
             String keyId = request.required("key_id");
 

@@ -10,7 +10,6 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -18,7 +17,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.quarkus.arc.properties.IfBuildProperty;
-import io.vertx.ext.web.RoutingContext;
 
 /**
  * Solaris' change requests (the SCA flow): status, authorize, confirm. State checks and
@@ -49,9 +47,9 @@ public class SolarisChangeRequestResource {
     @POST
     @Path("/{id}/authorize")
     @Consumes(MediaType.WILDCARD)
-    public Response authorize(@PathParam("id") String id, String body, @Context RoutingContext ctx) {
+    public Response authorize(@PathParam("id") String id, String body) {
         return SolarisError.guard(() -> {
-            RequestBody input = RequestBody.parse(mapper, SolarisGate.body(ctx, body));
+            RequestBody input = RequestBody.parse(mapper, body);
             String method = input.required("delivery_method");
             String personId = input.required("person_id");
             String deviceId = input.optional("device_id");
@@ -90,9 +88,9 @@ public class SolarisChangeRequestResource {
     @POST
     @Path("/{id}/confirm")
     @Consumes(MediaType.WILDCARD)
-    public Response confirm(@PathParam("id") String id, String body, @Context RoutingContext ctx) {
+    public Response confirm(@PathParam("id") String id, String body) {
         return SolarisError.guard(() -> {
-            RequestBody input = RequestBody.parse(mapper, SolarisGate.body(ctx, body));
+            RequestBody input = RequestBody.parse(mapper, body);
             boolean byTan = input.has("tan");
             String personId = byTan ? input.required("person_id") : null;
             String tan = byTan ? input.required("tan") : null;

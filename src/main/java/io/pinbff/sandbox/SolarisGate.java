@@ -1,7 +1,5 @@
 package io.pinbff.sandbox;
 
-import java.nio.charset.StandardCharsets;
-
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -26,8 +24,6 @@ public class SolarisGate {
     static final String PREFIX = "/sandbox/solaris";
     /** Where the gate leaves the caller's Authorization header for the token resource. */
     static final String AUTHORIZATION_KEY = "pinbff.sandbox.authorization";
-    /** Where the gate leaves a body it had to read itself (delayed requests). */
-    static final String BODY_KEY = "pinbff.sandbox.body";
 
     /**
      * Before Quarkus' HTTP authentication filter (order -200): the sandbox's opaque tokens and
@@ -63,17 +59,15 @@ public class SolarisGate {
             case MALFORMED -> answer(ctx, 200, MALFORMED_BODY);
             case RESET -> request.connection().close();
             case DELAY -> {
-                // Read the body now and hand it over (see body()) instead of pausing the request:
-                // a paused-then-resumed body did not always reach the resources.
-                request.body().onComplete(read -> {
-                    ctx.put(BODY_KEY, read.succeeded() ? read.result().toString(StandardCharsets.UTF_8) : "");
-                    ctx.vertx().setTimer(Math.max(1, fault.delay().toMillis()), id -> {
-                        if (!ctx.response().closed()) { // else the client gave up: like a request lost on the way
-                            proceed(ctx, path, authorization);
-                        }
-                    });
+                // Hold the body back until the resources read it. Only pause: Quarkus REST resumes
+                // the request itself when it reads the body, and resuming here too early would let
+                // the body flow off while REST is still busy with its own (async) steps.
+                request.pause();
+                ctx.vertx().setTimer(Math.max(1, fault.delay().toMillis()), id -> {
+                    if (!ctx.response().closed()) { // else the client gave up: like a request lost on the way
+                        proceed(ctx, path, authorization);
+                    }
                 });
-                request.resume(); // Quarkus hands routes a paused request
             }
         }
     }
@@ -84,12 +78,6 @@ public class SolarisGate {
             return;
         }
         ctx.next();
-    }
-
-    /** The request body: the one the gate read for a delayed request, else the one JAX-RS read. */
-    static String body(RoutingContext ctx, String readByJaxRs) {
-        String held = ctx == null ? null : ctx.get(BODY_KEY);
-        return held != null ? held : readByJaxRs;
     }
 
     private static String hideAuthorization(RoutingContext ctx) {

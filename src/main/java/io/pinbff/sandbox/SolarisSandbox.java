@@ -15,7 +15,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.annotation.PostConstruct;
-
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -261,8 +260,7 @@ public class SolarisSandbox {
     public void completeOutOfBand(String solarisChangeRequestId) {
         ChangeRequest request = requireChangeRequest(solarisChangeRequestId);
         synchronized (request) {
-            applyPin(request.cardId(), request.pinHash());
-            request.status("COMPLETED");
+            complete(request);
         }
     }
 

@@ -32,7 +32,7 @@ public class SolarisTokenResource {
     @Path("/token")
     @Consumes(MediaType.WILDCARD) // the body is read as a raw form, whatever the client labels it
     public Response token(String body, @Context RoutingContext ctx) {
-        return SolarisError.guard(() -> issue(form(SolarisGate.body(ctx, body)), ctx.get(SolarisGate.AUTHORIZATION_KEY)));
+        return SolarisError.guard(() -> issue(form(body), ctx.get(SolarisGate.AUTHORIZATION_KEY)));
     }
 
     private Response issue(Map<String, String> form, String authorization) {

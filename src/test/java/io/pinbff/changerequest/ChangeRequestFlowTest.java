@@ -31,9 +31,6 @@ import org.junit.jupiter.api.Test;
 class ChangeRequestFlowTest extends PinBffTest {
 
     @Inject
-    Db db;
-
-    @Inject
     ChangeRequests changeRequests;
 
     String card;

@@ -54,15 +54,14 @@ class PinKeyEndpointTest extends PinBffTest {
         asDemo().body(directBody("1357")).post("/v1/cards/{id}/pin", CARD).then().statusCode(204);
         sandbox.rotateKey();
         long before = sandbox.count("GET", ".*/pin_keys/latest");
-        List<Map<String, Object>> bodies = new ArrayList<>();
-        for (int i = 0; i < 12; i++) {
-            bodies.add(directBody("97" + (10 + i)));
-        }
         ExecutorService pool = Executors.newFixedThreadPool(12);
         try {
             List<Future<Integer>> answers = new ArrayList<>();
-            for (Map<String, Object> body : bodies) {
-                answers.add(pool.submit(() -> asDemo().body(body).post("/v1/cards/{id}/pin", CARD).statusCode()));
+            for (int i = 0; i < 12; i++) {
+                Customer customer = newCustomer();
+                Map<String, Object> body = directBody("97" + (10 + i), customer.device());
+                answers.add(pool.submit(() -> as(customer.person()).contentType("application/json").body(body)
+                        .post("/v1/cards/{id}/pin", customer.card()).statusCode()));
             }
             for (Future<Integer> answer : answers) {
                 assertThat(answer.get()).isEqualTo(204);

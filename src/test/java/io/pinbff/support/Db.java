@@ -43,6 +43,17 @@ public class Db {
         }
     }
 
+    public int execute(String sql, Object... params) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                s.setObject(i + 1, params[i]);
+            }
+            return s.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Every row of every table of the service's schema, as text: for hunting PIN material. */
     public String dumpAll() {
         StringBuilder all = new StringBuilder();

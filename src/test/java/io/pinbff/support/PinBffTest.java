@@ -28,10 +28,15 @@ public abstract class PinBffTest {
     @Inject
     protected DevIdentityProvider idp;
 
+    @Inject
+    protected Db db;
+
     @BeforeEach
     void resetWorld() {
         ContractValidation.install();
         sandbox.reset();
+        // Attempt limits are per card and day: each test starts with a clean count.
+        db.execute("delete from pin_submission");
         CircuitBreakerMaintenance.get().resetAll();
     }
 
@@ -56,6 +61,22 @@ public abstract class PinBffTest {
         body.put("encrypted_pin", jwe);
         body.put("key_id", sandbox.currentKid());
         body.put("signature", AppSide.sign(jwe, AppSide.demoDeviceKey()));
+        return body;
+    }
+
+    /** A person of their own with an ACTIVE card and the demo device's key bound to them. */
+    protected record Customer(String person, String card, String device) {}
+
+    protected Customer newCustomer() {
+        String person = sandbox.newPersonId();
+        String card = sandbox.createCard(person, "ACTIVE").id();
+        String device = sandbox.registerDevice(person, sandbox.device(DEVICE).orElseThrow().publicKey());
+        return new Customer(person, card, device);
+    }
+
+    protected Map<String, Object> directBody(String pin, String deviceId) {
+        Map<String, Object> body = directBody(pin);
+        body.put("device_id", deviceId);
         return body;
     }
 
