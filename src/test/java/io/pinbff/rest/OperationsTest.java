@@ -1,0 +1,47 @@
+package io.pinbff.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.matchesPattern;
+
+import io.pinbff.support.PinBffTest;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class OperationsTest extends PinBffTest {
+
+    @Test
+    void readyWithDatabaseAndCachedKeyAndStaysReadyDuringASolarisOutage() {
+        bffKey();
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+                .body("checks.name", hasItem("solaris-pin-key"));
+        sandbox.faults().failAlways(503);
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void metricsExposeSolarisCallsBreakerAndKeyAge() {
+        asDemo().body(directBody("2580")).post("/v1/cards/{id}/pin", CARD).then().statusCode(204);
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("pinbff_solaris_requests_seconds_count{endpoint=\"pin_update_requests\",outcome=\"success\""))
+                .body(containsString("pinbff_solaris_circuit_breaker_open"))
+                .body(containsString("pinbff_pin_key_age_seconds"));
+    }
+
+    @Test
+    void openApiServesTheContract() {
+        given().get("/q/openapi").then().statusCode(200).body(containsString("/v1/pin-change-requests/{id}/confirm"));
+    }
+
+    @Test
+    void requestIdIsEchoedOrGenerated() {
+        as(PERSON).header("X-Request-ID", "trace-abc-123").get("/v1/pin-keys/latest").then()
+                .header("X-Request-ID", "trace-abc-123");
+        as(PERSON).header("X-Request-ID", "bad id with spaces\u0007").get("/v1/pin-keys/latest").then()
+                .header("X-Request-ID", matchesPattern("[0-9a-f-]{36}"));
+    }
+}
