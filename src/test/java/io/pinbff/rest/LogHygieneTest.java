@@ -1,5 +1,6 @@
 package io.pinbff.rest;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pinbff.support.AppSide;
@@ -56,7 +57,7 @@ class LogHygieneTest extends PinBffTest {
     }
 
     @Test
-    void noPartOfAJweOrSignatureIsEverLogged() {
+    void noPartOfAJweSignatureTanOrTokenIsEverLogged() {
         Map<String, Object> ok = directBody("2580");
         asDemo().body(ok).post("/v1/cards/{id}/pin", CARD).then().statusCode(204);
         Map<String, Object> weak = directBody("1111");
@@ -64,12 +65,36 @@ class LogHygieneTest extends PinBffTest {
         Map<String, Object> broken = new HashMap<>(directBody("2580"));
         broken.put("encrypted_pin", ((String) broken.get("encrypted_pin")).replace('.', '!'));
         asDemo().body(broken).post("/v1/cards/{id}/pin", CARD).then().statusCode(400);
-        sandbox.faults().delayNext(1, Duration.ofSeconds(2), ".*/pin_update_requests");
+        sandbox.faults().delayNext(1, Duration.ofSeconds(4), ".*/pin_update_requests");
         Map<String, Object> slow = directBody("2468");
         asDemo().body(slow).post("/v1/cards/{id}/pin", CARD).then().statusCode(504);
 
+        // The SCA flow with a distinctive wrong TAN, then the right one; and the bearer tokens used.
+        String card = sandbox.createCard(PERSON, "ACTIVE").id();
+        String token = idp.mint(PERSON);
+        String jwe = AppSide.encryptPin("8520", sandbox.currentKid(), sandbox.currentPublicKey());
+        String id = given().auth().oauth2(token).contentType("application/json")
+                .body(Map.of("encrypted_pin", jwe, "key_id", sandbox.currentKid()))
+                .post("/v1/cards/{id}/pin-change-requests", card).then().statusCode(202).extract().path("id");
+        given().auth().oauth2(token).contentType("application/json").body(Map.of("delivery_method", "mobile_number"))
+                .post("/v1/pin-change-requests/{id}/authorize", id).then().statusCode(200);
+        given().auth().oauth2(token).contentType("application/json").body(Map.of("tan", "739146"))
+                .post("/v1/pin-change-requests/{id}/confirm", id).then().statusCode(422);
+        given().auth().oauth2(token).contentType("application/json").body(Map.of("tan", "212212"))
+                .post("/v1/pin-change-requests/{id}/confirm", id).then().statusCode(200);
+        given().auth().oauth2("eyJhbGciOiJSUzI1NiJ9.bWFya2VyLXRva2VuLXBheWxvYWQ.c2lnbmF0dXJlLW1hcmtlcg")
+                .get("/v1/pin-keys/latest").then().statusCode(401);
+
         assertThat(lines).as("the capture works").isNotEmpty();
         String all = String.join("\n", lines);
+        assertThat(all).doesNotContain("739146").doesNotContain("212212")
+                .doesNotContain(token.substring(token.indexOf('.') + 1, token.indexOf('.') + 30))
+                .doesNotContain("bWFya2VyLXRva2VuLXBheWxvYWQ");
+        for (String part : jwe.split("\\.")) {
+            if (part.length() >= 16) {
+                assertThat(all).doesNotContain(part.substring(0, 16));
+            }
+        }
         for (Map<String, Object> body : List.of(ok, weak, broken, slow)) {
             for (String part : ((String) body.get("encrypted_pin")).split("[.!]")) {
                 if (part.length() >= 16) {
@@ -79,6 +104,5 @@ class LogHygieneTest extends PinBffTest {
             String signature = (String) body.get("signature");
             assertThat(all).doesNotContain(signature.substring(0, 24));
         }
-        assertThat(AppSide.class).isNotNull();
     }
 }
