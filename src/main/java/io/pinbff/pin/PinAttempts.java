@@ -3,18 +3,15 @@ package io.pinbff.pin;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pinbff.changerequest.TimeSource;
 import io.pinbff.config.PinBffConfig;
+import io.pinbff.crypto.Sha256;
 import io.pinbff.error.ApiException;
 import io.pinbff.error.ErrorCode;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 
 /**
  * Attempt limits and single-use encrypted PINs, held in PostgreSQL so they hold across replicas.
@@ -106,11 +103,6 @@ public class PinAttempts {
     }
 
     static String fingerprint(String encryptedPin) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(encryptedPin.getBytes(StandardCharsets.US_ASCII)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(encryptedPin);
     }
 }

@@ -1,11 +1,8 @@
 package io.pinbff.pin;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pinbff.crypto.Sha256;
 import io.quarkus.runtime.annotations.RegisterForReflection;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * The Solaris PIN-encryption key as the app must use it. Solaris labels the key {@code RS256};
@@ -30,13 +27,7 @@ public record PinKey(String kid, String kty, String use, String alg, String n, S
 
     /** A strong validator over everything the app uses, so a rotation changes it. */
     public String etag() {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest((kid + '.' + n + '.' + e).getBytes(StandardCharsets.UTF_8));
-            return '"' + HexFormat.of().formatHex(digest, 0, 16) + '"';
-        } catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException(ex);
-        }
+        return Sha256.etag(kid + '.' + n + '.' + e);
     }
 
     private static String text(JsonNode node, String field) {

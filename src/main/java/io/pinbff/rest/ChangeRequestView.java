@@ -1,13 +1,10 @@
 package io.pinbff.rest;
 
 import io.pinbff.changerequest.ChangeRequest;
+import io.pinbff.crypto.Sha256;
 import io.quarkus.runtime.annotations.RegisterForReflection;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HexFormat;
 
 /** A change request as the app sees it (contract §5.3). The Solaris ID is never part of it. */
 @RegisterForReflection
@@ -24,12 +21,7 @@ public record ChangeRequestView(String id, String cardId, String status, Instant
     String etag() {
         String basis = String.join("|", id, status, String.valueOf(updatedAt), String.valueOf(authorizeUrl),
                 String.valueOf(stringToSign));
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(basis.getBytes(StandardCharsets.UTF_8));
-            return '"' + HexFormat.of().formatHex(digest, 0, 16) + '"';
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.etag(basis);
     }
 
     private static Instant millis(Instant instant) {

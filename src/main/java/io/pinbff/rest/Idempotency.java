@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.pinbff.changerequest.TimeSource;
 import io.pinbff.config.PinBffConfig;
+import io.pinbff.crypto.Sha256;
 import io.pinbff.error.ApiException;
 import io.pinbff.error.ErrorCode;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -14,11 +15,9 @@ import jakarta.persistence.EntityManager;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -57,7 +56,7 @@ public class Idempotency {
         if (key.isEmpty() || key.length() > 255 || !JsonFields.isPrintableAscii(key)) {
             throw ApiException.invalid(ErrorCode.INVALID_REQUEST, HEADER, "Idempotency-Key must be 1 to 255 printable ASCII characters.");
         }
-        String hash = sha256("POST " + path + "\n" + canonical(body));
+        String hash = Sha256.hex("POST " + path + "\n" + canonical(body));
         Optional<Response> replay = claimOrReplay(personId, key, hash);
         if (replay.isPresent()) {
             return replay.get();
@@ -174,15 +173,7 @@ public class Idempotency {
             Object value = json.treeToValue(node, Object.class);
             return json.writer().with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).writeValueAsString(value);
         } catch (Exception e) {
-            return "raw:" + sha256(new String(body == null ? new byte[0] : body, StandardCharsets.ISO_8859_1));
-        }
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
+            return "raw:" + Sha256.hex(new String(body == null ? new byte[0] : body, StandardCharsets.ISO_8859_1));
         }
     }
 }
