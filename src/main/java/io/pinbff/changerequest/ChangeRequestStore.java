@@ -1,5 +1,6 @@
 package io.pinbff.changerequest;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.pinbff.error.ApiException;
 import io.pinbff.error.ErrorCode;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -32,10 +33,12 @@ public class ChangeRequestStore {
 
     private final EntityManager em;
     private final TimeSource time;
+    private final MeterRegistry meters;
 
-    ChangeRequestStore(EntityManager em, TimeSource time) {
+    ChangeRequestStore(EntityManager em, TimeSource time, MeterRegistry meters) {
         this.em = em;
         this.time = time;
+        this.meters = meters;
     }
 
     /**
@@ -106,6 +109,9 @@ public class ChangeRequestStore {
                     if (outcome != null) {
                         ChangeRequestEvent.record(request, action, from, outcome, now);
                     }
+                    if (request.status != from || action.equals("create")) {
+                        entered(request.status);
+                    }
                     return request;
                 });
             } catch (OptimisticLockException e) {
@@ -155,13 +161,19 @@ public class ChangeRequestStore {
                 .setParameter("card", cardId).setParameter("open", openStatuses()).getResultStream().findFirst());
     }
 
-    private static void expire(List<ChangeRequest> requests, Instant now) {
+    private void expire(List<ChangeRequest> requests, Instant now) {
         for (ChangeRequest request : requests) {
             ChangeRequestStatus from = request.status;
             if (moveTo(request, ChangeRequestStatus.EXPIRED, now)) {
                 ChangeRequestEvent.record(request, "expire", from, "ok", now);
+                entered(ChangeRequestStatus.EXPIRED);
             }
         }
+    }
+
+    /** {@code pinbff_change_requests_total{status}}: change requests entering each status. */
+    private void entered(ChangeRequestStatus status) {
+        meters.counter("pinbff_change_requests", "status", status.name()).increment();
     }
 
     private static List<ChangeRequestStatus> openStatuses() {

@@ -4,6 +4,7 @@ import io.pinbff.config.PinBffConfig;
 import io.pinbff.error.ApiException;
 import io.pinbff.error.ErrorCode;
 import io.pinbff.pin.PinAttempts;
+import io.pinbff.pin.PinChangeMetrics;
 import io.pinbff.pin.PinPreflight;
 import io.pinbff.solaris.SolarisAnswer;
 import io.pinbff.solaris.SolarisGateway;
@@ -35,9 +36,11 @@ public class ChangeRequests {
     private final ChangeRequestStore store;
     private final TimeSource time;
     private final PinBffConfig.ChangeRequests config;
+    private final PinChangeMetrics metrics;
 
     ChangeRequests(PinPreflight preflight, PinAttempts attempts, SolarisGateway solaris, ChangeRequestStore store,
-            TimeSource time, PinBffConfig config) {
+            TimeSource time, PinBffConfig config, PinChangeMetrics metrics) {
+        this.metrics = metrics;
         this.preflight = preflight;
         this.attempts = attempts;
         this.solaris = solaris;
@@ -47,6 +50,22 @@ public class ChangeRequests {
     }
 
     public ChangeRequest create(String personId, String cardId, String encryptedPin, String keyId) {
+        return metrics.count("sca_create", ChangeRequests::outcome, () -> doCreate(personId, cardId, encryptedPin, keyId));
+    }
+
+    public ChangeRequest authorize(String personId, UUID id, String deliveryMethod, String deviceId) {
+        return metrics.count("sca_authorize", ChangeRequests::outcome, () -> doAuthorize(personId, id, deliveryMethod, deviceId));
+    }
+
+    public ChangeRequest confirm(String personId, UUID id, Confirmation confirmation) {
+        return metrics.count("sca_confirm", ChangeRequests::outcome, () -> doConfirm(personId, id, confirmation));
+    }
+
+    private static String outcome(ChangeRequest request) {
+        return request.status.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private ChangeRequest doCreate(String personId, String cardId, String encryptedPin, String keyId) {
         preflight.check(personId, cardId, encryptedPin, keyId, null);
         ChangeRequest reserved = store.reserve(cardId, personId, config.ttl());
         SolarisAnswer answer;
@@ -98,7 +117,7 @@ public class ChangeRequests {
         }
     }
 
-    public ChangeRequest authorize(String personId, UUID id, String deliveryMethod, String deviceId) {
+    private ChangeRequest doAuthorize(String personId, UUID id, String deliveryMethod, String deviceId) {
         ChangeRequest request = open(personId, id);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("delivery_method", deliveryMethod);
@@ -121,7 +140,7 @@ public class ChangeRequests {
         });
     }
 
-    public ChangeRequest confirm(String personId, UUID id, Confirmation confirmation) {
+    private ChangeRequest doConfirm(String personId, UUID id, Confirmation confirmation) {
         ChangeRequest request = open(personId, id);
         Map<String, Object> body = new LinkedHashMap<>();
         if (confirmation.tan() != null) {

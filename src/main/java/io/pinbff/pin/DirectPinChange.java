@@ -15,14 +15,23 @@ public class DirectPinChange {
     private final PinPreflight preflight;
     private final PinAttempts attempts;
     private final SolarisGateway solaris;
+    private final PinChangeMetrics metrics;
 
-    DirectPinChange(PinPreflight preflight, PinAttempts attempts, SolarisGateway solaris) {
+    DirectPinChange(PinPreflight preflight, PinAttempts attempts, SolarisGateway solaris, PinChangeMetrics metrics) {
         this.preflight = preflight;
         this.attempts = attempts;
         this.solaris = solaris;
+        this.metrics = metrics;
     }
 
     public void change(String personId, String cardId, Request request) {
+        metrics.count("direct", done -> "success", () -> {
+            send(personId, cardId, request);
+            return Boolean.TRUE;
+        });
+    }
+
+    private void send(String personId, String cardId, Request request) {
         preflight.check(personId, cardId, request.encryptedPin(), request.keyId(), request.signature());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("device_id", request.deviceId());

@@ -29,7 +29,8 @@ class OperationsTest extends PinBffTest {
         given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("pinbff_solaris_requests_seconds_count{endpoint=\"pin_update_requests\",outcome=\"success\""))
                 .body(containsString("pinbff_solaris_circuit_breaker_open"))
-                .body(containsString("pinbff_pin_key_age_seconds"));
+                .body(containsString("pinbff_pin_key_age_seconds"))
+                .body(containsString("pinbff_pin_changes_total{flow=\"direct\",outcome=\"success\"}"));
     }
 
     @Test
