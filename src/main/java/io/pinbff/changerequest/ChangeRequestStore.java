@@ -79,8 +79,8 @@ public class ChangeRequestStore {
     }
 
     public Optional<ChangeRequest> find(UUID id, String personId) {
-        return QuarkusTransaction.joiningExisting().call(() -> ChangeRequest.<ChangeRequest>find("id = ?1 and personId = ?2", id, personId)
-                .firstResultOptional());
+        // The hottest read (polling): a primary-key lookup, no transaction, ownership checked here.
+        return Optional.ofNullable(em.find(ChangeRequest.class, id)).filter(r -> r.personId.equals(personId));
     }
 
     /**

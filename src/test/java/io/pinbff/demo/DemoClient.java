@@ -46,7 +46,7 @@ public final class DemoClient {
     static final String CARD = "1fe8caa4bf1f49d87b2d63c14bb565f0mcrd";
     static final String PERSON = "4d0e6b1cb2e3a1f4c5d6e7f8a9b0c1d2cper";
     static final String DEVICE = "demo-device-1";
-    static final String DEVICE_KEY = "src/test/resources/demo-device-private.pem";
+    public static final String DEVICE_KEY = "src/test/resources/demo-device-private.pem";
 
     private final HttpClient http = HttpClient.newHttpClient();
     private final String bff;
@@ -110,7 +110,7 @@ public final class DemoClient {
     }
 
     /** Compact JWE, RSA-OAEP-256 key wrapping and A256CBC-HS512 content encryption (RFC 7518 §4.3, §5.2.5). */
-    static String encrypt(String plaintext, String kid, RSAPublicKey key) throws Exception {
+    public static String encrypt(String plaintext, String kid, RSAPublicKey key) throws Exception {
         SecureRandom random = new SecureRandom();
         byte[] cek = new byte[64];
         random.nextBytes(cek);
@@ -138,26 +138,26 @@ public final class DemoClient {
                 b64.encodeToString(ciphertext), b64.encodeToString(tag));
     }
 
-    static String sign(String text, PrivateKey key) throws Exception {
+    public static String sign(String text, PrivateKey key) throws Exception {
         Signature ecdsa = Signature.getInstance("SHA256withECDSA");
         ecdsa.initSign(key);
         ecdsa.update(text.getBytes(StandardCharsets.US_ASCII));
         return HexFormat.of().formatHex(ecdsa.sign());
     }
 
-    static RSAPublicKey rsa(String n, String e) throws Exception {
+    public static RSAPublicKey rsa(String n, String e) throws Exception {
         Base64.Decoder b64 = Base64.getUrlDecoder();
         return (RSAPublicKey) KeyFactory.getInstance("RSA").generatePublic(
                 new RSAPublicKeySpec(new BigInteger(1, b64.decode(n)), new BigInteger(1, b64.decode(e))));
     }
 
-    static PrivateKey ecKey(String pem) throws Exception {
+    public static PrivateKey ecKey(String pem) throws Exception {
         String base64 = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
         return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
     }
 
     /** Good enough for a demo: the string value of a top-level field. */
-    static String field(String json, String name) {
+    public static String field(String json, String name) {
         Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\"\\s*:\\s*\"([^\"]*)\"").matcher(json);
         if (!m.find()) {
             throw new IllegalStateException("no " + name + " in " + json);

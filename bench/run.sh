@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The BFF's overhead, polling throughput, change-request flows, start-up and memory, side by side.
+# Builds the service twice (production jar; the same code with the sandbox built in, run standalone
+# as "Solaris" and the identity provider), starts both on loopback against fresh databases, prepares
+# all app-side crypto outside the timed part, runs bench.Load, and writes bench/results/latest.md.
+# Stops by itself: every phase is bounded (the load by `timeout`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. .ci/java-env
+ensure_postgres
+
+REQUESTS=${REQUESTS:-2000}
+BFF_PORT=${BFF_PORT:-18090}
+SANDBOX_PORT=${SANDBOX_PORT:-18091}
+# The JVM settings environment.md measured best on 2 cores: C1 only, serial GC, capped heap.
+BFF_JAVA_OPTS=${BFF_JAVA_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx192m}
+WORK=target/bench
+OUT=bench/results/latest.md
+mkdir -p "$WORK" bench/results
+
+pids=()
+cleanup() { for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+echo "== build (sandbox variant, then production)"
+./mvnw -B -q package -DskipTests -Dpinbff.sandbox.enabled=true
+rm -rf "$WORK/sandbox-app" && cp -r target/quarkus-app "$WORK/sandbox-app"
+./mvnw -B -q package -DskipTests
+
+echo "== fresh databases"
+for db in pinbff_bench pinbff_bench_sandbox; do
+  psql -q -h 127.0.0.1 -U postgres -d postgres -c "drop database if exists $db" -c "create database $db" >/dev/null
+done
+
+wait_ready() { # url seconds
+  local deadline=$(( $(date +%s) + $2 ))
+  until curl -sf -o /dev/null "$1"; do
+    [ "$(date +%s)" -lt "$deadline" ] || { echo "not ready: $1" >&2; exit 1; }
+    sleep 0.01
+  done
+}
+
+echo "== standalone sandbox on :$SANDBOX_PORT"
+QUARKUS_HTTP_PORT=$SANDBOX_PORT QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://localhost:5432/pinbff_bench_sandbox \
+  QUARKUS_LOG_CONSOLE_LEVEL=WARN java -XX:+UseSerialGC -Xmx256m -jar "$WORK/sandbox-app/quarkus-run.jar" > "$WORK/sandbox.log" 2>&1 &
+pids+=($!)
+wait_ready "http://127.0.0.1:$SANDBOX_PORT/q/health/ready" 60
+
+# PROFILE=1: a JFR recording of the BFF during the load, summarised as hot methods at the end.
+[ "${PROFILE:-0}" = 1 ] && BFF_JAVA_OPTS="$BFF_JAVA_OPTS -XX:StartFlightRecording=settings=profile"
+echo "== BFF on :$BFF_PORT ($BFF_JAVA_OPTS)"
+start_ns=$(date +%s%N)
+QUARKUS_HTTP_PORT=$BFF_PORT QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://localhost:5432/pinbff_bench \
+  SOLARIS_BASE_URL=http://127.0.0.1:$SANDBOX_PORT/sandbox/solaris \
+  SOLARIS_TOKEN_URL=http://127.0.0.1:$SANDBOX_PORT/sandbox/solaris/oauth/token \
+  AUTH_JWKS_URL=http://127.0.0.1:$SANDBOX_PORT/sandbox/idp/jwks.json \
+  QUARKUS_LOG_CONSOLE_LEVEL=WARN java $BFF_JAVA_OPTS -jar target/quarkus-app/quarkus-run.jar > "$WORK/bff.log" 2>&1 &
+bff_pid=$!
+pids+=($bff_pid)
+wait_ready "http://127.0.0.1:$BFF_PORT/q/health/ready" 60
+ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+sleep 2
+rss_idle=$(( $(ps -o rss= -p "$bff_pid") / 1024 ))
+echo "ready after ${ready_ms} ms, RSS idle ${rss_idle} MiB"
+
+echo "== load"
+timeout 240 java -cp target/test-classes io.pinbff.bench.Load "http://127.0.0.1:$BFF_PORT" "http://127.0.0.1:$SANDBOX_PORT" "$WORK/load.md" "$REQUESTS"
+rss_after=$(( $(ps -o rss= -p "$bff_pid") / 1024 ))
+wrk_lines=""
+if command -v wrk >/dev/null 2>&1 && [ -f "$WORK/poll-target.txt" ]; then
+  # The same polling with a C load generator (cheaper than the JVM client on 2 shared cores).
+  { read -r url; read -r token; read -r etag; } < "$WORK/poll-target.txt"
+  for conditional in no yes; do
+    hdr=(-H "Authorization: Bearer $token"); [ $conditional = yes ] && hdr+=(-H "If-None-Match: $etag")
+    out=$(timeout 30 wrk -t2 -c64 -d10s --latency "${hdr[@]}" "$url")
+    rps=$(echo "$out" | awk '/Requests\/sec/{print $2}'); p50=$(echo "$out" | awk '$1=="50%"{print $2}'); p99=$(echo "$out" | awk '$1=="99%"{print $2}')
+    non2xx=$(echo "$out" | awk '/Non-2xx/{print $NF}')
+    wrk_lines+="- wrk, one change request, 64 connections, 10 s, If-None-Match: $conditional: ${rps} req/s, p50 ${p50}, p99 ${p99}${non2xx:+, non-2xx/3xx ${non2xx}}"$'\n'
+  done
+fi
+if [ "${PROFILE:-0}" = 1 ]; then
+  jcmd "$bff_pid" JFR.dump filename="$PWD/$WORK/bff.jfr" >/dev/null
+  jfr view --width 160 hot-methods "$WORK/bff.jfr" > "$WORK/hot-methods.txt" || true
+  echo "JFR hot methods: $WORK/hot-methods.txt"
+fi
+
+{
+  echo "# PIN BFF benchmark"
+  echo
+  echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(java -version 2>&1 | head -n1), BFF JVM options: \`$BFF_JAVA_OPTS\`."
+  echo "Everything (BFF, standalone sandbox, PostgreSQL, load generator) on one machine over loopback."
+  echo
+  cat "$WORK/load.md"
+  printf '%s' "$wrk_lines"
+  echo "- start to ready (process start until /q/health/ready answers 200, key cached): ${ready_ms} ms"
+  echo "- resident memory of the BFF: ${rss_idle} MiB idle after start, ${rss_after} MiB after the load"
+} > "$OUT"
+echo
+cat "$OUT"
