@@ -46,15 +46,33 @@ QUARKUS_HTTP_PORT=$SANDBOX_PORT QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://lo
 pids+=($!)
 wait_ready "http://127.0.0.1:$SANDBOX_PORT/q/health/ready" 60
 
+bff_env() {
+  exec env QUARKUS_HTTP_PORT=$BFF_PORT QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://localhost:5432/pinbff_bench \
+    SOLARIS_BASE_URL=http://127.0.0.1:$SANDBOX_PORT/sandbox/solaris \
+    SOLARIS_TOKEN_URL=http://127.0.0.1:$SANDBOX_PORT/sandbox/solaris/oauth/token \
+    AUTH_JWKS_URL=http://127.0.0.1:$SANDBOX_PORT/sandbox/idp/jwks.json \
+    QUARKUS_LOG_CONSOLE_LEVEL=WARN "$@"
+}
+
+# Start-up: a JDK 25 AOT cache (JEP 483/514) recorded from a training run that serves real
+# requests, then used by the measured run (AOT=0 skips it).
+if [ "${AOT:-1}" = 1 ] && java -XX:+PrintFlagsFinal -version 2>/dev/null | grep -q AOTCacheOutput; then
+  echo "== AOT training run"
+  rm -f "$WORK/bff.aot"
+  bff_env java $BFF_JAVA_OPTS -XX:AOTCacheOutput="$WORK/bff.aot" -jar target/quarkus-app/quarkus-run.jar > "$WORK/bff-training.log" 2>&1 &
+  training_pid=$!
+  wait_ready "http://127.0.0.1:$BFF_PORT/q/health/ready" 60
+  timeout 60 java -cp target/test-classes io.pinbff.bench.Load "http://127.0.0.1:$BFF_PORT" "http://127.0.0.1:$SANDBOX_PORT" "$WORK/training.md" 100 > /dev/null
+  kill -TERM "$training_pid"; wait "$training_pid" || true
+  [ -f "$WORK/bff.aot" ] && BFF_JAVA_OPTS="$BFF_JAVA_OPTS -XX:AOTCache=$WORK/bff.aot"
+  psql -q -h 127.0.0.1 -U postgres -d postgres -c "drop database if exists pinbff_bench" -c "create database pinbff_bench" >/dev/null
+fi
+
 # PROFILE=1: a JFR recording of the BFF during the load, summarised as hot methods at the end.
 [ "${PROFILE:-0}" = 1 ] && BFF_JAVA_OPTS="$BFF_JAVA_OPTS -XX:StartFlightRecording=settings=profile"
 echo "== BFF on :$BFF_PORT ($BFF_JAVA_OPTS)"
 start_ns=$(date +%s%N)
-QUARKUS_HTTP_PORT=$BFF_PORT QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://localhost:5432/pinbff_bench \
-  SOLARIS_BASE_URL=http://127.0.0.1:$SANDBOX_PORT/sandbox/solaris \
-  SOLARIS_TOKEN_URL=http://127.0.0.1:$SANDBOX_PORT/sandbox/solaris/oauth/token \
-  AUTH_JWKS_URL=http://127.0.0.1:$SANDBOX_PORT/sandbox/idp/jwks.json \
-  QUARKUS_LOG_CONSOLE_LEVEL=WARN java $BFF_JAVA_OPTS -jar target/quarkus-app/quarkus-run.jar > "$WORK/bff.log" 2>&1 &
+bff_env java $BFF_JAVA_OPTS -jar target/quarkus-app/quarkus-run.jar > "$WORK/bff.log" 2>&1 &
 bff_pid=$!
 pids+=($bff_pid)
 wait_ready "http://127.0.0.1:$BFF_PORT/q/health/ready" 60

@@ -44,6 +44,16 @@ class AuthTest extends PinBffTest {
     }
 
     @Test
+    void aRememberedTokenIsRefusedOnceItExpires() {
+        // Valid for 2 s more; verified once, then remembered — but refused once exp + the 5 s skew has passed.
+        String token = idp.mint(Map.of("sub", PERSON, "person_id", PERSON), Duration.ofSeconds(2));
+        given().auth().oauth2(token).get("/v1/pin-keys/latest").then().statusCode(200);
+        given().auth().oauth2(token).get("/v1/pin-keys/latest").then().statusCode(200);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(12)).pollInterval(Duration.ofMillis(200))
+                .until(() -> given().auth().oauth2(token).get("/v1/pin-keys/latest").statusCode() == 401);
+    }
+
+    @Test
     void wrongIssuerIsUnauthorized() {
         String token = idp.mint(Map.of("person_id", PERSON, "iss", "https://evil.example"), Duration.ofMinutes(5));
         given().auth().oauth2(token).get("/v1/pin-keys/latest").then().statusCode(401).body("code", equalTo("unauthorized"));
