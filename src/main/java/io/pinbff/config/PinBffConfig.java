@@ -130,4 +130,15 @@ public interface PinBffConfig {
         @WithDefault("24h")
         Duration ttl();
     }
+
+    Auth auth();
+
+    interface Auth {
+        /**
+         * Least time between two JWKS fetches caused by tokens with an unknown {@code kid}: a newly
+         * published IdP key is accepted within this long, and forged key IDs cannot hammer the IdP.
+         */
+        @WithDefault("10s")
+        Duration minJwksRefreshInterval();
+    }
 }

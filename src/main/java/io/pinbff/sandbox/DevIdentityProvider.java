@@ -61,6 +61,17 @@ public class DevIdentityProvider {
     }
 
     /** The public JWKs of all keys (kid, kty, use sig, alg RS256, n, e). */
+    private final java.util.concurrent.atomic.AtomicInteger jwksFetches = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** How many times the JWKS endpoint was fetched (tests check refreshes are rate-limited). */
+    public int jwksFetches() {
+        return jwksFetches.get();
+    }
+
+    void jwksServed() {
+        jwksFetches.incrementAndGet();
+    }
+
     public List<Map<String, Object>> jwks() {
         return keys.stream().map(DevIdentityProvider::publicJwk).toList();
     }

@@ -28,6 +28,7 @@ public class DevIdpResource {
     @GET
     @Path("/jwks.json")
     public Response jwks() {
+        idp.jwksServed();
         ObjectNode root = JsonNodeFactory.instance.objectNode();
         ArrayNode keys = root.putArray("keys");
         idp.jwks().forEach(jwk -> {

@@ -103,10 +103,26 @@ class AuthTest extends PinBffTest {
     }
 
     @Test
-    void newlyPublishedIdpKeyIsAcceptedAtOnce() {
+    void newlyPublishedIdpKeyIsAcceptedWithinTheRefreshInterval() {
         as(PERSON).get("/v1/pin-keys/latest").then().statusCode(200);
         idp.rotate();
-        as(PERSON).get("/v1/pin-keys/latest").then().statusCode(200);
+        String token = idp.mint(PERSON);
+        // The contract allows 15 s; the test profile's refresh interval is 2 s.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(250))
+                .until(() -> given().auth().oauth2(token).get("/v1/pin-keys/latest").statusCode() == 200);
+    }
+
+    @Test
+    void forgedKeyIdsCauseAtMostOneJwksFetchPerInterval() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        PrivateKey stranger = generator.generateKeyPair().getPrivate();
+        int before = idp.jwksFetches();
+        for (int i = 0; i < 20; i++) {
+            String token = sign(claims(PERSON), stranger, "forged-kid-" + i);
+            given().auth().oauth2(token).get("/v1/pin-keys/latest").then().statusCode(401).body("code", equalTo("unauthorized"));
+        }
+        assertThat(idp.jwksFetches() - before).isLessThanOrEqualTo(1);
     }
 
     private JwtClaims claims(String personId) {
