@@ -8,12 +8,11 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import io.pinbff.sandbox.SandboxCrypto;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.interfaces.RSAPublicKey;
-import java.util.Base64;
 import java.util.Map;
 
 /**
@@ -23,8 +22,10 @@ import java.util.Map;
  */
 public class UpstreamStubs implements QuarkusTestResourceLifecycleManager {
 
-    static final String PERSON = "11112222333344445555666677778888cper";
-    static final String CARD = "aaaabbbbccccddddeeeeffff00001111mcrd";
+    // Fresh IDs each run: the packaged app keeps its database between runs, and with it the
+    // per-card and per-person attempt counts.
+    static final String PERSON = java.util.UUID.randomUUID().toString().replace("-", "") + "cper";
+    static final String CARD = java.util.UUID.randomUUID().toString().replace("-", "") + "mcrd";
     static final String PIN_KID = "it-pin-key-1";
     static final String IDP_KID = "it-idp-key-1";
     static final String ISSUER = "https://idp.it.example";
@@ -75,15 +76,7 @@ public class UpstreamStubs implements QuarkusTestResourceLifecycleManager {
     static String jwk(KeyPair pair, String kid, String use, String alg) {
         RSAPublicKey key = (RSAPublicKey) pair.getPublic();
         return "{\"kid\":\"" + kid + "\",\"kty\":\"RSA\",\"use\":\"" + use + "\",\"alg\":\"" + alg + "\",\"n\":\""
-                + b64(key.getModulus()) + "\",\"e\":\"" + b64(key.getPublicExponent()) + "\"}";
-    }
-
-    private static String b64(BigInteger value) {
-        byte[] bytes = value.toByteArray();
-        if (bytes.length > 1 && bytes[0] == 0) {
-            bytes = java.util.Arrays.copyOfRange(bytes, 1, bytes.length);
-        }
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+                + SandboxCrypto.base64Url(key.getModulus()) + "\",\"e\":\"" + SandboxCrypto.base64Url(key.getPublicExponent()) + "\"}";
     }
 
     private static KeyPair rsa() {
