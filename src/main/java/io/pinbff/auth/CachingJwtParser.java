@@ -9,24 +9,20 @@ import io.smallrye.jwt.auth.principal.ParseException;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Alternative;
-import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.time.Instant;
 import javax.crypto.SecretKey;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
- * SmallRye JWT's parser with a short memory: a user token that verified (signature, issuer,
- * audience, expiry) is not verified again for up to a minute, and never past its own {@code exp}.
- * Apps poll change requests with the same token many times; the RS256 check is the largest CPU
- * cost of a poll (bench/run.sh with PROFILE=1). Only exact token strings that passed verification
- * are remembered, so nothing is accepted that would not have been. Tokens naming a key the
- * identity provider does not publish are refused before SmallRye JWT would refresh its JWKS for
- * them (see {@link IdpKeyIds}).
+ * How user tokens are verified: the protected header is read strictly ({@link TokenHeader}), its
+ * top-level {@code kid} selects the identity provider's key from {@link IdpKeys} (the only code that
+ * fetches the JWKS), and SmallRye JWT checks signature, issuer, audience and expiry with that key.
+ * A token that verified is remembered for up to a minute and never past its own {@code exp}: apps poll
+ * with the same token many times and the RS256 check is the largest CPU cost of a poll. Only exact
+ * token strings that passed verification are remembered, so nothing is accepted that would not have been.
  */
 @Alternative
 @Priority(1)
@@ -36,15 +32,15 @@ public class CachingJwtParser implements JWTParser {
     private static final Duration REMEMBER = Duration.ofSeconds(60);
 
     private final JWTParser delegate;
-    private final IdpKeyIds keyIds;
+    private final IdpKeys keys;
     private final Cache<String, JsonWebToken> verified = Caffeine.newBuilder()
             .maximumSize(5_000)
             .expireAfterWrite(REMEMBER)
             .build();
 
-    CachingJwtParser(JWTAuthContextInfo authContextInfo, IdpKeyIds keyIds) {
+    CachingJwtParser(JWTAuthContextInfo authContextInfo, IdpKeys keys) {
         this.delegate = new DefaultJWTParser(authContextInfo);
-        this.keyIds = keyIds;
+        this.keys = keys;
     }
 
     @Override
@@ -53,36 +49,27 @@ public class CachingJwtParser implements JWTParser {
         if (known != null && known.getExpirationTime() > System.currentTimeMillis() / 1000) {
             return known;
         }
-        String kid = kid(token);
-        if (kid != null && !keyIds.published(kid)) {
-            // Not published (yet), and the JWKS was fetched too recently to look again.
-            throw new ParseException("The token's key is not published by the identity provider.");
-        }
-        JsonWebToken jwt = delegate.parse(token);
+        TokenHeader header = TokenHeader.parse(token);
+        PublicKey key = keys.key(header.kid(), () -> issuedAt(token));
+        JsonWebToken jwt = delegate.verify(token, key);
         verified.put(token, jwt);
         return jwt;
     }
 
-    /** The protected header's kid, or null when there is none to read (SmallRye then refuses the token). */
-    private static String kid(String token) {
-        int dot = token.indexOf('.');
-        if (dot <= 0) {
-            return null;
-        }
+    /** The unverified iat, only to tell a token older than our last JWKS fetch; null when unreadable. */
+    private Instant issuedAt(String token) {
         try {
-            String header = new String(Base64.getUrlDecoder().decode(token.substring(0, dot)), StandardCharsets.UTF_8);
-            Matcher m = KID.matcher(header);
-            return m.find() ? m.group(1) : null;
-        } catch (IllegalArgumentException e) {
+            long iat = delegate.parseOnly(token).getIssuedAtTime();
+            return iat > 0 ? Instant.ofEpochSecond(iat) : null;
+        } catch (Exception e) {
             return null;
         }
     }
 
-    private static final Pattern KID = Pattern.compile("\"kid\"\\s*:\\s*\"([^\"]{1,200})\"");
-
+    /** Any other context would bypass the key gate: every token goes through {@link #parse(String)}. */
     @Override
     public JsonWebToken parse(String token, JWTAuthContextInfo context) throws ParseException {
-        return delegate.parse(token, context);
+        return parse(token);
     }
 
     @Override

@@ -26,6 +26,15 @@ public enum ChangeRequestStatus {
         return open() && next.rank > rank;
     }
 
+    /**
+     * Like {@link #canMoveTo}, for an outcome Solaris reported: a request the BFF expired while a
+     * confirm was already on its way may still end COMPLETED (or FAILED) — Solaris acted on it, and
+     * the app must never be told EXPIRED about a PIN that changed.
+     */
+    public boolean canSettleTo(ChangeRequestStatus next) {
+        return canMoveTo(next) || (this == EXPIRED && (next == COMPLETED || next == FAILED));
+    }
+
     /** Solaris' status string, or null when it is not one we know. */
     static ChangeRequestStatus fromSolaris(String value) {
         if (value == null) {

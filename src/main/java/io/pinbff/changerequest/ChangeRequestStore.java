@@ -103,27 +103,32 @@ public class ChangeRequestStore {
                     ChangeRequest request = ChangeRequest.findById(id);
                     ChangeRequestStatus from = request.status;
                     String outcome = change.apply(request, now);
-                    if (request.statusAt(now) == ChangeRequestStatus.EXPIRED && request.status.open()) {
-                        moveTo(request, ChangeRequestStatus.EXPIRED, now);
-                    }
                     if (outcome != null) {
                         ChangeRequestEvent.record(request, action, from, outcome, now);
                     }
                     if (request.status != from || action.equals("create")) {
                         entered(request.status);
                     }
+                    expireIfDue(request, now);
                     return request;
                 });
-            } catch (OptimisticLockException e) {
-                if (attempt >= OPTIMISTIC_RETRIES) {
-                    throw e;
-                }
             } catch (RuntimeException e) {
-                if (!(e.getCause() instanceof OptimisticLockException) || attempt >= OPTIMISTIC_RETRIES) {
+                // Two writers of one row: the loser re-applies its change to the winner's version. The
+                // conflict arrives wrapped (QuarkusTransactionException, RollbackException, …).
+                if (!isConflict(e) || attempt >= OPTIMISTIC_RETRIES) {
                     throw e;
                 }
             }
         }
+    }
+
+    private static boolean isConflict(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof OptimisticLockException || t instanceof org.hibernate.StaleStateException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Moves the request forward; a status that is not ahead of the current one is ignored. */
@@ -134,6 +139,40 @@ public class ChangeRequestStore {
         request.status = to;
         request.updatedAt = now;
         return true;
+    }
+
+    /** Records what Solaris reported as the outcome of a confirm, even over a BFF-side expiry. */
+    public static boolean settle(ChangeRequest request, ChangeRequestStatus to, Instant now) {
+        if (to == null || !request.status.canSettleTo(to)) {
+            return false;
+        }
+        request.status = to;
+        request.updatedAt = now;
+        return true;
+    }
+
+    /**
+     * Takes one of the request's confirm tries in PostgreSQL before Solaris is called, so however many
+     * confirms arrive at once on however many instances, at most {@code max} reach Solaris. Returns the
+     * try's number (1..max), or empty when the request is closed, expired or out of tries.
+     */
+    public java.util.OptionalInt claimConfirmAttempt(UUID id, int max) {
+        List<?> claimed = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                "update change_request set confirm_attempts = confirm_attempts + 1, version = version + 1 "
+                        + "where id = :id and confirm_attempts < :max and expires_at > :now "
+                        + "and status in ('ACCEPTED', 'AUTHORIZATION_REQUIRED', 'CONFIRMATION_REQUIRED') "
+                        + "returning confirm_attempts")
+                .setParameter("id", id).setParameter("max", max).setParameter("now", time.now()).getResultList());
+        return claimed.isEmpty() ? java.util.OptionalInt.empty()
+                : java.util.OptionalInt.of(((Number) claimed.get(0)).intValue());
+    }
+
+    /** Gives a try back: Solaris certainly did not act on the confirm (it was refused before, or failed). */
+    public void releaseConfirmAttempt(UUID id) {
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+                "update change_request set confirm_attempts = confirm_attempts - 1, version = version + 1 "
+                        + "where id = :id and confirm_attempts > 0")
+                .setParameter("id", id).executeUpdate());
     }
 
     /**
@@ -163,11 +202,17 @@ public class ChangeRequestStore {
 
     private void expire(List<ChangeRequest> requests, Instant now) {
         for (ChangeRequest request : requests) {
-            ChangeRequestStatus from = request.status;
-            if (moveTo(request, ChangeRequestStatus.EXPIRED, now)) {
-                ChangeRequestEvent.record(request, "expire", from, "ok", now);
-                entered(ChangeRequestStatus.EXPIRED);
-            }
+            expireIfDue(request, now);
+        }
+    }
+
+    /** An open request past its expiry becomes EXPIRED, with its audit row, whoever notices first. */
+    private void expireIfDue(ChangeRequest request, Instant now) {
+        ChangeRequestStatus from = request.status;
+        if (from.open() && request.statusAt(now) == ChangeRequestStatus.EXPIRED
+                && moveTo(request, ChangeRequestStatus.EXPIRED, now)) {
+            ChangeRequestEvent.record(request, "expire", from, "ok", now);
+            entered(ChangeRequestStatus.EXPIRED);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.pinbff.changerequest;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pinbff.config.PinBffConfig;
 import io.pinbff.error.ApiException;
 import io.pinbff.error.ErrorCode;
@@ -37,9 +38,11 @@ public class ChangeRequests {
     private final TimeSource time;
     private final PinBffConfig.ChangeRequests config;
     private final PinChangeMetrics metrics;
+    private final ObjectMapper json;
 
     ChangeRequests(PinPreflight preflight, PinAttempts attempts, SolarisGateway solaris, ChangeRequestStore store,
-            TimeSource time, PinBffConfig config, PinChangeMetrics metrics) {
+            TimeSource time, PinBffConfig config, PinChangeMetrics metrics, ObjectMapper json) {
+        this.json = json;
         this.metrics = metrics;
         this.preflight = preflight;
         this.attempts = attempts;
@@ -49,8 +52,10 @@ public class ChangeRequests {
         this.config = config.changeRequests();
     }
 
-    public ChangeRequest create(String personId, String cardId, String encryptedPin, String keyId) {
-        return metrics.count("sca_create", ChangeRequests::outcome, () -> doCreate(personId, cardId, encryptedPin, keyId));
+    /** @param idempotencyKey the request's {@code Idempotency-Key}, or null */
+    public ChangeRequest create(String personId, String cardId, String encryptedPin, String keyId, String idempotencyKey) {
+        return metrics.count("sca_create", ChangeRequests::outcome,
+                () -> doCreate(personId, cardId, encryptedPin, keyId, idempotencyKey));
     }
 
     public ChangeRequest authorize(String personId, UUID id, String deliveryMethod, String deviceId) {
@@ -65,13 +70,13 @@ public class ChangeRequests {
         return request.status.name().toLowerCase(java.util.Locale.ROOT);
     }
 
-    private ChangeRequest doCreate(String personId, String cardId, String encryptedPin, String keyId) {
+    private ChangeRequest doCreate(String personId, String cardId, String encryptedPin, String keyId, String idempotencyKey) {
         preflight.check(personId, cardId, encryptedPin, keyId, null);
         ChangeRequest reserved = store.reserve(cardId, personId, config.ttl());
         SolarisAnswer answer;
         try {
-            String fingerprint = attempts.record(personId, cardId, "sca", encryptedPin);
-            answer = attempts.send(fingerprint,
+            PinAttempts.Submission submission = attempts.record(personId, cardId, "sca", encryptedPin, idempotencyKey);
+            answer = attempts.send(submission,
                     () -> solaris.scaUpdatePin(cardId, Map.of("encrypted_pin", encryptedPin, "key_id", keyId)));
         } catch (RuntimeException e) {
             store.release(reserved.id);
@@ -99,7 +104,7 @@ public class ChangeRequests {
         ChangeRequest request = owned(personId, id);
         Instant now = time.now();
         if (request.status.open() && request.statusAt(now) == ChangeRequestStatus.EXPIRED) {
-            return store.update(id, "expire", (r, at) -> null);
+            return store.update(id, "expire", (r, at) -> null); // the store writes the expiry and its audit row
         }
         Instant staleBefore = now.minus(config.syncAfter());
         if (!request.status.open() || request.solarisId == null || !request.syncedAt.isBefore(staleBefore)
@@ -142,6 +147,8 @@ public class ChangeRequests {
 
     private ChangeRequest doConfirm(String personId, UUID id, Confirmation confirmation) {
         ChangeRequest request = open(personId, id);
+        int max = config.maxConfirmAttempts();
+        int attempt = store.claimConfirmAttempt(id, max).orElseThrow(() -> noTryLeft(personId, id));
         Map<String, Object> body = new LinkedHashMap<>();
         if (confirmation.tan() != null) {
             body.put("person_id", personId);
@@ -150,31 +157,69 @@ public class ChangeRequests {
             body.put("device_id", confirmation.deviceId());
             body.put("signature", confirmation.signature());
         }
-        SolarisAnswer answer = solaris.confirm(request.solarisId, body);
+        SolarisAnswer answer;
+        try {
+            answer = solaris.confirm(request.solarisId, body);
+        } catch (ApiException e) {
+            if (e.code() == ErrorCode.UPSTREAM_UNAVAILABLE) {
+                store.releaseConfirmAttempt(id); // never reached Solaris, or Solaris failed before acting
+            }
+            throw e;
+        }
         if (answer.ok()) {
-            ChangeRequestStatus status = ChangeRequestStatus.fromSolaris(answer.text("status"));
-            return store.update(id, "confirm", (r, now) -> {
-                r.syncedAt = now;
-                ChangeRequestStore.moveTo(r, status == null ? ChangeRequestStatus.COMPLETED : status, now);
-                return "ok";
-            });
+            return confirmed(id, answer);
         }
         if (!CONFIRMATION_FAILURES.contains(answer.errorCode())) {
+            store.releaseConfirmAttempt(id); // refused for another reason: not a wrong TAN or signature
             throw rejected(id, "confirm", answer);
         }
-        int max = config.maxConfirmAttempts();
-        ChangeRequest after = store.update(id, "confirm", (r, now) -> {
-            r.confirmAttempts++;
-            if (r.confirmAttempts >= max) {
+        store.update(id, "confirm", (r, now) -> {
+            if (attempt >= max) {
                 ChangeRequestStore.moveTo(r, ChangeRequestStatus.FAILED, now);
             }
             return "confirmation_failed";
         });
-        int remaining = Math.max(0, max - after.confirmAttempts);
+        int remaining = Math.max(0, max - attempt);
         throw ApiException.of(ErrorCode.CONFIRMATION_FAILED, remaining == 0
                 ? "Wrong TAN or signature; no tries are left and the change request has failed."
                 : "Wrong TAN or signature; " + remaining + " of " + max + " tries left.")
                 .with("attempts_remaining", remaining);
+    }
+
+    /**
+     * Solaris accepted the confirm. Its answer also carries the outcome of the PIN update it ran
+     * ({@code response_code}, {@code response_body}): at 400 or above the PIN did not change, so the
+     * request is FAILED and the app hears 422 {@code pin_change_rejected}, never COMPLETED.
+     */
+    private ChangeRequest confirmed(UUID id, SolarisAnswer answer) {
+        int updateStatus = answer.body().path("response_code").asInt(0);
+        if (updateStatus >= 400) {
+            String code = SolarisAnswer.errorCode(answer.body().path("response_body"), json);
+            store.update(id, "confirm", (r, now) -> {
+                r.syncedAt = now;
+                ChangeRequestStore.settle(r, ChangeRequestStatus.FAILED, now);
+                return "pin_update_refused:" + (code == null ? updateStatus : code);
+            });
+            ApiException e = ApiException.of(ErrorCode.PIN_CHANGE_REJECTED,
+                    "Solaris refused the PIN update of the change request" + (code == null ? "." : " (" + code + ")."));
+            throw code == null ? e : e.with("upstream_code", code);
+        }
+        ChangeRequestStatus status = ChangeRequestStatus.fromSolaris(answer.text("status"));
+        return store.update(id, "confirm", (r, now) -> {
+            r.syncedAt = now;
+            ChangeRequestStore.settle(r, status == null ? ChangeRequestStatus.COMPLETED : status, now);
+            return "ok";
+        });
+    }
+
+    /** Every try is taken: by confirms still in flight (answer: retry shortly), or the request is closed. */
+    private ApiException noTryLeft(String personId, UUID id) {
+        ChangeRequest now = owned(personId, id);
+        if (!now.statusAt(time.now()).open()) {
+            return ApiException.of(ErrorCode.CHANGE_REQUEST_CLOSED, "The change request is " + now.statusAt(time.now()) + ".");
+        }
+        return ApiException.retryLater(ErrorCode.REQUEST_IN_PROGRESS,
+                "Other confirmations of this change request are still being processed.", 1);
     }
 
     @Scheduled(every = "${pinbff.change-requests.sweep-every:30s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

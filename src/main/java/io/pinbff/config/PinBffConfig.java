@@ -64,13 +64,12 @@ public interface PinBffConfig {
     }
 
     interface Bulkhead {
-        /** Solaris calls in flight at once. */
-        @WithDefault("100")
+        /**
+         * Solaris calls in flight at once; one more is refused at once (503 + Retry-After), nobody waits
+         * for a slot. Sized for 1,000 concurrent PIN changes with Solaris taking 1 s each.
+         */
+        @WithDefault("1200")
         int limit();
-
-        /** Calls that may wait for a slot; beyond this the BFF answers 503 with Retry-After. */
-        @WithDefault("200")
-        int queue();
     }
 
     interface KeyCache {
@@ -133,6 +132,14 @@ public interface PinBffConfig {
 
     Auth auth();
 
+    Watchdog watchdog();
+
+    interface Watchdog {
+        /** Liveness goes DOWN when requests wait and none has finished for this long. */
+        @WithDefault("60s")
+        Duration stallAfter();
+    }
+
     interface Auth {
         /**
          * Least time between two JWKS fetches caused by tokens with an unknown {@code kid}: a newly
@@ -140,5 +147,13 @@ public interface PinBffConfig {
          */
         @WithDefault("10s")
         Duration minJwksRefreshInterval();
+
+        /** A held JWKS is fetched again after this long, so keys the identity provider retired stop working. */
+        @WithDefault("5m")
+        Duration jwksRefreshEvery();
+
+        /** How long a request with a not-yet-known key ID waits for the JWKS fetch before 503 + Retry-After. */
+        @WithDefault("2s")
+        Duration maxKeyWait();
     }
 }

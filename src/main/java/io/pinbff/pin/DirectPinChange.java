@@ -10,7 +10,9 @@ import java.util.Map;
 @ApplicationScoped
 public class DirectPinChange {
 
-    public record Request(String deviceId, String encryptedPin, String keyId, String signature, String deviceData) {}
+    /** @param idempotencyKey the request's {@code Idempotency-Key}, or null */
+    public record Request(String deviceId, String encryptedPin, String keyId, String signature, String deviceData,
+            String idempotencyKey) {}
 
     private final PinPreflight preflight;
     private final PinAttempts attempts;
@@ -41,8 +43,9 @@ public class DirectPinChange {
         if (request.deviceData() != null) {
             body.put("device_data", request.deviceData());
         }
-        String fingerprint = attempts.record(personId, cardId, "direct", request.encryptedPin());
-        SolarisAnswer answer = attempts.send(fingerprint, () -> solaris.updatePin(cardId, body));
+        PinAttempts.Submission submission = attempts.record(personId, cardId, "direct", request.encryptedPin(),
+                request.idempotencyKey());
+        SolarisAnswer answer = attempts.send(submission, () -> solaris.updatePin(cardId, body));
         if (!answer.ok()) {
             throw preflight.rejection(answer);
         }

@@ -15,8 +15,8 @@ import java.time.Instant;
 
 /**
  * Attempt limits and single-use encrypted PINs, held in PostgreSQL so they hold across replicas.
- * A per-card advisory lock makes "count, then record" atomic: two replicas cannot both let the
- * fifth attempt through.
+ * Advisory locks per person and per card make "count, then record" atomic: two replicas cannot both
+ * let the fifth attempt through, whichever of the person's cards they are for.
  */
 @ApplicationScoped
 public class PinAttempts {
@@ -33,40 +33,59 @@ public class PinAttempts {
         this.meters = meters;
     }
 
-    /** Checks the limits, then the replay; records the submission. Returns its fingerprint. */
-    public String record(String personId, String cardId, String flow, String encryptedPin) {
+    /** A recorded submission; {@code fresh} when this request recorded it (not a retry under the same key). */
+    public record Submission(String fingerprint, boolean fresh) {}
+
+    /**
+     * Checks the limits, then the replay, and records the submission, under advisory locks on the
+     * person and the card: simultaneous submissions for any of a person's cards, on any instance, are
+     * counted one after the other, so the per-user limit holds as well as the per-card one. The same
+     * JWE sent twice at once is inserted once; the other gets 409 {@code encrypted_pin_reused}. A
+     * submission already recorded by the same person under the same {@code Idempotency-Key} is a retry
+     * of a request whose outcome was not final: it passes without counting again.
+     */
+    public Submission record(String personId, String cardId, String flow, String encryptedPin, String idempotencyKey) {
         String fingerprint = fingerprint(encryptedPin);
-        QuarkusTransaction.requiringNew().run(() -> {
+        return QuarkusTransaction.requiringNew().call(() -> {
             Instant now = time.now();
-            em.createNativeQuery("select cast(pg_advisory_xact_lock(hashtextextended(:card, 0)) as text)")
-                    .setParameter("card", cardId).getSingleResult();
+            em.createNativeQuery("select cast(pg_advisory_xact_lock(hashtextextended('person:' || :person, 0)) as text), "
+                    + "cast(pg_advisory_xact_lock(hashtextextended('card:' || :card, 0)) as text)")
+                    .setParameter("person", personId).setParameter("card", cardId).getSingleResult();
+            if (idempotencyKey != null && retriedUnderSameKey(fingerprint, personId, idempotencyKey)) {
+                return new Submission(fingerprint, false);
+            }
             limit("card", "card_id", cardId, limits.perCard(), limits.perCardWindow(), now);
             limit("user", "person_id", personId, limits.perUser(), limits.perUserWindow(), now);
-            Number seen = (Number) em.createNativeQuery("select count(*) from pin_submission where fingerprint = :f")
-                    .setParameter("f", fingerprint).getSingleResult();
-            if (seen.longValue() > 0) {
+            int inserted = em.createNativeQuery("insert into pin_submission (fingerprint, person_id, card_id, flow, submitted_at, idem_key) "
+                    + "values (:f, :p, :c, :flow, :at, :k) on conflict (fingerprint) do nothing")
+                    .setParameter("f", fingerprint).setParameter("p", personId).setParameter("c", cardId)
+                    .setParameter("flow", flow).setParameter("at", Timestamp.from(now))
+                    .setParameter("k", idempotencyKey).executeUpdate();
+            if (inserted == 0) {
                 throw ApiException.of(ErrorCode.ENCRYPTED_PIN_REUSED,
                         "This encrypted PIN was already submitted; encrypt the PIN again.");
             }
-            em.createNativeQuery("insert into pin_submission (fingerprint, person_id, card_id, flow, submitted_at) "
-                    + "values (:f, :p, :c, :flow, :at)")
-                    .setParameter("f", fingerprint).setParameter("p", personId).setParameter("c", cardId)
-                    .setParameter("flow", flow).setParameter("at", Timestamp.from(now)).executeUpdate();
+            return new Submission(fingerprint, true);
         });
-        return fingerprint;
+    }
+
+    private boolean retriedUnderSameKey(String fingerprint, String personId, String idempotencyKey) {
+        return !em.createNativeQuery("select 1 from pin_submission where fingerprint = :f and person_id = :p and idem_key = :k")
+                .setParameter("f", fingerprint).setParameter("p", personId).setParameter("k", idempotencyKey)
+                .getResultList().isEmpty();
     }
 
     /**
      * Sends a recorded submission. When Solaris certainly did not act on it (a 5xx, or it was never
-     * sent: circuit open, bulkhead full) the record is dropped, so the app may retry the same JWE
-     * and the attempt does not count. A timeout keeps it: the outcome is unknown.
+     * sent: circuit open, bulkhead full) a record this request made is dropped, so the app may retry
+     * the same JWE and the attempt does not count. A timeout keeps it: the outcome is unknown.
      */
-    public <T> T send(String fingerprint, java.util.function.Supplier<T> call) {
+    public <T> T send(Submission submission, java.util.function.Supplier<T> call) {
         try {
             return call.get();
         } catch (ApiException e) {
-            if (e.code() == ErrorCode.UPSTREAM_UNAVAILABLE) {
-                forget(fingerprint);
+            if (e.code() == ErrorCode.UPSTREAM_UNAVAILABLE && submission.fresh()) {
+                forget(submission.fingerprint());
             }
             throw e;
         }

@@ -7,6 +7,7 @@ import io.pinbff.error.ApiException;
 import io.pinbff.error.ErrorCode;
 import io.pinbff.pin.SignatureFormat;
 import io.quarkus.security.Authenticated;
+import io.smallrye.common.annotation.RunOnVirtualThread;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -23,6 +24,7 @@ import java.util.UUID;
 /** The change-request (SCA) PIN change, contract §5.3–§5.6. */
 @Path("/v1")
 @Authenticated
+@RunOnVirtualThread
 @Produces(MediaType.APPLICATION_JSON)
 public class ChangeRequestResource {
 
@@ -48,15 +50,15 @@ public class ChangeRequestResource {
         String personId = user.personId();
         Ids.require("card_id", cardId);
         return idempotency.run(personId, idempotencyKey, "/v1/cards/" + cardId + "/pin-change-requests", body,
-                () -> handleCreate(personId, cardId, body));
+                () -> handleCreate(personId, cardId, body, idempotencyKey));
     }
 
-    private Response handleCreate(String personId, String cardId, byte[] body) {
+    private Response handleCreate(String personId, String cardId, byte[] body, String idempotencyKey) {
         JsonFields fields = JsonFields.parse(body);
         String encryptedPin = fields.required("encrypted_pin", 1, Integer.MAX_VALUE, false);
         String keyId = fields.required("key_id", 1, 100, true);
         fields.done();
-        ChangeRequest created = changeRequests.create(personId, cardId, encryptedPin, keyId);
+        ChangeRequest created = changeRequests.create(personId, cardId, encryptedPin, keyId, idempotencyKey);
         ChangeRequestView view = ChangeRequestView.of(created, time.now());
         return Response.accepted(view).header(HttpHeaders.LOCATION, "/v1/pin-change-requests/" + view.id())
                 .header(HttpHeaders.ETAG, view.etag()).build();

@@ -3,6 +3,7 @@ package io.pinbff.rest;
 import io.pinbff.pin.DirectPinChange;
 import io.pinbff.pin.SignatureFormat;
 import io.quarkus.security.Authenticated;
+import io.smallrye.common.annotation.RunOnVirtualThread;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -15,6 +16,7 @@ import jakarta.ws.rs.core.Response;
 /** {@code POST /v1/cards/{card_id}/pin}: the direct, device-signed PIN change. */
 @Path("/v1/cards/{card_id}/pin")
 @Authenticated
+@RunOnVirtualThread
 public class DirectPinResource {
 
     static final int MAX_DEVICE_DATA = 16 * 1024;
@@ -37,10 +39,10 @@ public class DirectPinResource {
         String personId = user.personId();
         Ids.require("card_id", cardId);
         return idempotency.run(personId, idempotencyKey, "/v1/cards/" + cardId + "/pin", body,
-                () -> handleChange(personId, cardId, body));
+                () -> handleChange(personId, cardId, body, idempotencyKey));
     }
 
-    private Response handleChange(String personId, String cardId, byte[] body) {
+    private Response handleChange(String personId, String cardId, byte[] body, String idempotencyKey) {
         JsonFields fields = JsonFields.parse(body);
         String deviceId = fields.required("device_id", 1, 100, true);
         String encryptedPin = fields.required("encrypted_pin", 1, Integer.MAX_VALUE, false);
@@ -48,7 +50,8 @@ public class DirectPinResource {
         String signature = fields.required("signature", 1, SignatureFormat.MAX_HEX_LENGTH, false);
         String deviceData = fields.optional("device_data", 0, MAX_DEVICE_DATA, false);
         fields.done();
-        pins.change(personId, cardId, new DirectPinChange.Request(deviceId, encryptedPin, keyId, signature, deviceData));
+        pins.change(personId, cardId, new DirectPinChange.Request(deviceId, encryptedPin, keyId, signature, deviceData,
+                idempotencyKey));
         return Response.noContent().build();
     }
 }

@@ -27,7 +27,9 @@ import java.util.function.Supplier;
  * with a key claims it (a row with no answer yet), runs, and stores its answer; a repeat with the
  * same request gets that answer without anything being sent to Solaris again; a different request
  * with the same key is refused; a repeat that arrives while the first is still running waits for
- * it. Retryable outcomes (429, 5xx) are not kept, so the key can be used again.
+ * it. Outcomes that are not final (429, 5xx: 503, 504) are not kept, so the same request with the same
+ * key is processed again. A claim is a lease of write budget + 10 s: when the instance running the
+ * first request dies, the key is free again once the lease runs out (meanwhile 409 request_in_progress).
  */
 @ApplicationScoped
 public class Idempotency {
@@ -40,6 +42,7 @@ public class Idempotency {
     private final ObjectMapper json;
     private final Duration ttl;
     private final Duration waitForFirst;
+    private final Duration lease;
 
     Idempotency(EntityManager em, TimeSource time, ObjectMapper json, PinBffConfig config) {
         this.em = em;
@@ -47,6 +50,8 @@ public class Idempotency {
         this.json = json;
         this.ttl = config.idempotency().ttl();
         this.waitForFirst = config.solaris().writeTimeout().plus(config.solaris().readBudget()).plusSeconds(1);
+        // Longer than any live request can take (its read and write budgets), so only a dead one loses it.
+        this.lease = config.solaris().writeTimeout().plusSeconds(10);
     }
 
     public Response run(String personId, String key, String path, byte[] body, Supplier<Response> action) {
@@ -95,12 +100,18 @@ public class Idempotency {
         while (true) {
             Optional<Response> outcome = QuarkusTransaction.requiringNew().call(() -> {
                 Instant now = time.now();
-                em.createNativeQuery("delete from idempotency_record where person_id = :p and idem_key = :k and expires_at < :now")
-                        .setParameter("p", personId).setParameter("k", key).setParameter("now", Timestamp.from(now)).executeUpdate();
-                int claimed = em.createNativeQuery("insert into idempotency_record (person_id, idem_key, request_hash, created_at, expires_at) "
-                        + "values (:p, :k, :h, :now, :exp) on conflict do nothing")
+                // A new claim; or a record past its 24 h; or the lease of a request that died holding the
+                // key (same request only): each of these makes this request the one that runs.
+                int claimed = em.createNativeQuery("insert into idempotency_record "
+                        + "(person_id, idem_key, request_hash, created_at, expires_at, lease_until) values (:p, :k, :h, :now, :exp, :lease) "
+                        + "on conflict (person_id, idem_key) do update set request_hash = excluded.request_hash, status = null, "
+                        + "content_type = null, body = null, location = null, created_at = excluded.created_at, "
+                        + "expires_at = excluded.expires_at, lease_until = excluded.lease_until "
+                        + "where idempotency_record.expires_at < :now or (idempotency_record.status is null "
+                        + "and idempotency_record.lease_until < :now and idempotency_record.request_hash = excluded.request_hash)")
                         .setParameter("p", personId).setParameter("k", key).setParameter("h", hash)
-                        .setParameter("now", Timestamp.from(now)).setParameter("exp", Timestamp.from(now.plus(ttl))).executeUpdate();
+                        .setParameter("now", Timestamp.from(now)).setParameter("exp", Timestamp.from(now.plus(ttl)))
+                        .setParameter("lease", Timestamp.from(now.plus(lease))).executeUpdate();
                 if (claimed == 1) {
                     return Optional.<Response>empty();
                 }

@@ -4,6 +4,7 @@ import io.pinbff.config.PinBffConfig;
 import io.pinbff.pin.PinKey;
 import io.pinbff.pin.PinKeyCache;
 import io.quarkus.security.Authenticated;
+import io.smallrye.common.annotation.RunOnVirtualThread;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -14,6 +15,7 @@ import jakarta.ws.rs.core.Response;
 
 @Path("/v1/pin-keys")
 @Authenticated
+@RunOnVirtualThread
 @Produces(MediaType.APPLICATION_JSON)
 public class PinKeyResource {
 

@@ -1,5 +1,6 @@
 package io.pinbff.rest;
 
+import io.pinbff.auth.IdpKeys;
 import io.pinbff.error.ApiException;
 import io.pinbff.error.ErrorCode;
 import io.quarkus.security.AuthenticationCompletionException;
@@ -36,6 +37,13 @@ public class Problems {
     @ServerExceptionMapper({ AuthenticationFailedException.class, UnauthorizedException.class,
             AuthenticationCompletionException.class })
     public Response unauthorized(RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IdpKeys.Unavailable u) {
+                // The token could not be checked yet (its key ID is new to us): not a bad token.
+                return render(ApiException.retryLater(ErrorCode.UPSTREAM_UNAVAILABLE,
+                        "The identity provider's keys cannot be checked right now; try again shortly.", u.retryAfterSeconds()));
+            }
+        }
         Response.ResponseBuilder r = builder(ApiException.of(ErrorCode.UNAUTHORIZED,
                 "A valid bearer token is required."));
         return r.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer").build();

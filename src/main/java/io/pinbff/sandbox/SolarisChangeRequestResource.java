@@ -117,6 +117,17 @@ public class SolarisChangeRequestResource {
                     throw byTan ? SolarisError.unprocessable("invalid_tan", "Invalid TAN", detail)
                             : SolarisError.unprocessable("invalid_signature", "Invalid Signature", detail);
                 }
+                // Like Solaris: the change request completes, and response_code/response_body carry the
+                // outcome of the PIN update it ran — refused when the card stopped being ACTIVE meanwhile.
+                boolean cardActive = sandbox.card(request.cardId()).map(c -> "ACTIVE".equals(c.status())).orElse(false);
+                if (!cardActive) {
+                    request.status("COMPLETED");
+                    ObjectNode answer = request.toJson().put("response_code", 422);
+                    answer.putObject("response_body").putArray("errors").addObject()
+                            .put("id", SandboxCrypto.randomHex(8)).put("status", 422).put("code", "invalid_card_status")
+                            .put("title", "Invalid Card Status").put("detail", "The card is not ACTIVE");
+                    return SolarisCardResource.json(200, answer);
+                }
                 sandbox.complete(request);
                 ObjectNode answer = request.toJson().put("response_code", 204).put("response_body", "");
                 return SolarisCardResource.json(200, answer);

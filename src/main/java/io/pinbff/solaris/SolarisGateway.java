@@ -76,10 +76,9 @@ public class SolarisGateway {
                 .failOn(List.of(UpstreamFailure.class, TimeoutException.class))
                 .onStateChange(this::breakerChanged)
                 .done()
+                // No queue: a call that finds every slot taken is refused at once (503) rather than parked.
                 .withBulkhead()
                 .limit(s.bulkhead().limit())
-                .queueSize(s.bulkhead().queue())
-                .enableSynchronousQueueing()
                 .done()
                 .build();
         this.readAttempt = Guard.create().withTimeout()
