@@ -1,0 +1,151 @@
+package io.pinbff.it;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.stubbing.StubMapping;
+import io.pinbff.support.AppSide;
+import java.security.KeyPair;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jws.JsonWebSignature;
+import org.jose4j.jwt.JwtClaims;
+
+/**
+ * Solaris and the bank's identity provider for packaged-jar tests with many users: WireMock on a
+ * free port, answering asynchronously (a slow answer holds no WireMock thread, so a thousand can be
+ * pending), every card {@code <x>mcrd} ACTIVE and owned by person {@code owner-<x>mcrd}, a real RSA PIN
+ * key and real IdP signing keys (one more can be published mid-test).
+ */
+final class FakeSolaris implements AutoCloseable {
+
+    static final String ISSUER = "https://idp.cluster-it.example";
+    static final String AUDIENCE = "pin-bff-cluster-it";
+    static final String PIN_KID = "cluster-pin-key-1";
+
+    final WireMockServer server;
+    final KeyPair pinKey = rsa();
+    final KeyPair device = AppSide.newDeviceKey();
+    private final List<KeyPair> idpKeys = new ArrayList<>(List.of(rsa()));
+    private StubMapping jwksStub;
+
+    FakeSolaris() {
+        server = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1")
+                .asynchronousResponseEnabled(true).asynchronousResponseThreads(16)
+                .containerThreads(64).jettyAcceptQueueSize(8192)
+                .maxRequestJournalEntries(20_000).templatingEnabled(true));
+        server.start();
+        server.stubFor(post(urlEqualTo("/oauth/token")).willReturn(json(200,
+                "{\"access_token\":\"cluster-it-token\",\"token_type\":\"Bearer\",\"expires_in\":3600}")));
+        server.stubFor(get(urlEqualTo("/v1/cards/pin_keys/latest")).willReturn(json(200,
+                UpstreamStubs.jwk(pinKey, PIN_KID, "enc", "RS256"))));
+        cards(0);
+        pinWrites(0);
+        publishJwks();
+    }
+
+    /** Every card lookup answers after {@code delayMillis}, the card ACTIVE and owned by owner-&lt;card id&gt;. */
+    void cards(int delayMillis) {
+        server.stubFor(get(urlPathMatching("/v1/cards/[A-Za-z0-9_-]+mcrd")).willReturn(json(200,
+                "{\"id\":\"{{request.pathSegments.[2]}}\",\"person_id\":\"owner-{{request.pathSegments.[2]}}\","
+                        + "\"status\":\"ACTIVE\",\"type\":\"VIRTUAL_VISA_DEBIT\",\"account_id\":\"acc\"}")
+                .withFixedDelay(delayMillis).withTransformers("response-template")));
+    }
+
+    /** Every direct PIN write answers 204 after {@code delayMillis}. */
+    void pinWrites(int delayMillis) {
+        server.stubFor(post(urlPathMatching("/v1/cards/[^/]+/pin_update_requests"))
+                .willReturn(aResponse().withStatus(204).withFixedDelay(delayMillis)));
+    }
+
+    /** A second IdP signing key appears in the JWKS (rotation); tokens signed with it name kid idp-key-2. */
+    void publishSecondIdpKey() {
+        idpKeys.add(rsa());
+        publishJwks();
+    }
+
+    private void publishJwks() {
+        StringBuilder keys = new StringBuilder();
+        for (int i = 0; i < idpKeys.size(); i++) {
+            keys.append(i == 0 ? "" : ",").append(UpstreamStubs.jwk(idpKeys.get(i), "idp-key-" + (i + 1), "sig", "RS256"));
+        }
+        StubMapping stub = get(urlEqualTo("/idp/jwks.json")).willReturn(json(200, "{\"keys\":[" + keys + "]}")).build();
+        if (jwksStub != null) {
+            server.removeStub(jwksStub);
+        }
+        jwksStub = stub;
+        server.addStubMapping(stub);
+    }
+
+    Map<String, String> env(String database) {
+        String base = server.baseUrl();
+        return Map.of(
+                "SOLARIS_BASE_URL", base,
+                "SOLARIS_TOKEN_URL", base + "/oauth/token",
+                "SOLARIS_CLIENT_ID", "cluster-it",
+                "SOLARIS_CLIENT_SECRET", "cluster-it-secret",
+                "AUTH_JWKS_URL", base + "/idp/jwks.json",
+                "AUTH_ISSUER", ISSUER,
+                "AUTH_AUDIENCE", AUDIENCE,
+                "QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://localhost:5432/" + database);
+    }
+
+    /** A user token for the owner of {@code card}, signed with IdP key number {@code keyNumber} (1-based). */
+    String tokenForOwnerOf(String card, int keyNumber) {
+        try {
+            JwtClaims claims = new JwtClaims();
+            claims.setIssuer(ISSUER);
+            claims.setAudience(AUDIENCE);
+            claims.setSubject("owner-" + card);
+            claims.setClaim("person_id", "owner-" + card);
+            claims.setExpirationTimeMinutesInTheFuture(10);
+            claims.setIssuedAtToNow();
+            JsonWebSignature jws = new JsonWebSignature();
+            jws.setPayload(claims.toJson());
+            jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.RSA_USING_SHA256);
+            jws.setKeyIdHeaderValue("idp-key-" + keyNumber);
+            jws.setKey(idpKeys.get(keyNumber - 1).getPrivate());
+            return jws.getCompactSerialization();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The body an app sends for a direct change: a real JWE for the PIN key, signed by the device key. */
+    String directBody(String pin) {
+        String jwe = AppSide.encryptPin(pin, PIN_KID, (java.security.interfaces.RSAPublicKey) pinKey.getPublic());
+        return "{\"device_id\":\"cluster-device\",\"encrypted_pin\":\"" + jwe + "\",\"key_id\":\"" + PIN_KID
+                + "\",\"signature\":\"" + AppSide.sign(jwe, device.getPrivate()) + "\"}";
+    }
+
+    int jwksFetches() {
+        return server.countRequestsMatching(get(urlEqualTo("/idp/jwks.json")).build().getRequest()).getCount();
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+
+    private static ResponseDefinitionBuilder json(int status, String body) {
+        return aResponse().withStatus(status).withHeader("Content-Type", "application/json").withBody(body);
+    }
+
+    private static KeyPair rsa() {
+        try {
+            java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            return generator.generateKeyPair();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package io.pinbff.it;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One process of the packaged production jar ({@code target/quarkus-app/quarkus-run.jar}, no sandbox in
+ * it), started with the JVM options of the container image and production defaults for every limit,
+ * interval and budget; only the addresses come from the test. Several may share one database: that is
+ * how the service runs behind a load balancer.
+ */
+final class PackagedApp implements AutoCloseable {
+
+    /** The container image's JVM options (src/main/docker/Dockerfile.jvm), heap as 75 % of the 512 MiB limit. */
+    static final List<String> JVM_OPTIONS = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-XX:+ExitOnOutOfMemoryError");
+
+    final String name;
+    final int port;
+    final Process process;
+    final Path log;
+
+    private PackagedApp(String name, int port, Process process, Path log) {
+        this.name = name;
+        this.port = port;
+        this.process = process;
+        this.log = log;
+    }
+
+    static PackagedApp start(String name, Map<String, String> env) throws IOException {
+        Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException("run after package: " + jar.toAbsolutePath() + " is missing");
+        }
+        int port = freePort();
+        Path log = Path.of("target/it-logs/" + name + ".log");
+        Files.createDirectories(log.getParent());
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(JVM_OPTIONS);
+        command.add("-jar");
+        command.add(jar.toString());
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
+        return new PackagedApp(name, port, builder.start(), log);
+    }
+
+    String url(String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+
+    /** Waits until /q/health/ready answers 200; returns how long that took from now. */
+    Duration awaitReady(Duration atMost) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        long start = System.nanoTime();
+        long deadline = start + atMost.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited; see " + log.toAbsolutePath());
+            }
+            try {
+                HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create(url("/q/health/ready")))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) {
+                    return Duration.ofNanos(System.nanoTime() - start);
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException(name + " not ready within " + atMost + "; see " + log.toAbsolutePath());
+    }
+
+    /** Resident memory in MiB and thread count, from /proc (Linux). */
+    long rssMib() throws IOException {
+        return procStatus("VmRSS:") / 1024;
+    }
+
+    long threads() throws IOException {
+        return procStatus("Threads:");
+    }
+
+    private long procStatus(String field) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+            if (line.startsWith(field)) {
+                return Long.parseLong(line.substring(field.length()).trim().split("\\s+")[0]);
+            }
+        }
+        return -1;
+    }
+
+    /** Like a node dying: SIGKILL, no shutdown hooks. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    static File logDir() {
+        return new File("target/it-logs");
+    }
+}
