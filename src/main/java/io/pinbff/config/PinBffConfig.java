@@ -28,8 +28,11 @@ public interface PinBffConfig {
         @WithDefault("5s")
         Duration writeTimeout();
 
-        /** Budget of one attempt of a safe call (GET, token fetch). */
-        @WithDefault("2s")
+        /**
+         * Budget of one attempt of a safe call (GET, token fetch): 3 s leaves a Solaris that answers in 1 s
+         * room for a loaded instance, and a retry still fits the 5 s read budget.
+         */
+        @WithDefault("3s")
         Duration readAttemptTimeout();
 
         /** Retries of a safe call after the first attempt; all attempts stay within {@link #readBudget()}. */
@@ -133,6 +136,14 @@ public interface PinBffConfig {
     Auth auth();
 
     Watchdog watchdog();
+
+    Capacity capacity();
+
+    interface Capacity {
+        /** API requests worked on at once by one instance; beyond this, 503 + Retry-After at once. */
+        @WithDefault("1100")
+        int maxInFlight();
+    }
 
     interface Watchdog {
         /** Liveness goes DOWN when requests wait and none has finished for this long. */

@@ -44,6 +44,7 @@ public class SolarisGateway {
     private final MeterRegistry meters;
     private final Guard retry;
     private final Guard breaker;
+    private final Guard bulkhead;
     private final Guard readAttempt;
     private final Guard writeAttempt;
     private final long breakerDelaySeconds;
@@ -76,7 +77,10 @@ public class SolarisGateway {
                 .failOn(List.of(UpstreamFailure.class, TimeoutException.class))
                 .onStateChange(this::breakerChanged)
                 .done()
-                // No queue: a call that finds every slot taken is refused at once (503) rather than parked.
+                .build();
+        // Outside the breaker: a full bulkhead is this instance's capacity, not Solaris failing. No
+        // queue: a call that finds every slot taken is refused at once (503) rather than parked.
+        this.bulkhead = Guard.create().withDescription("solaris-bulkhead")
                 .withBulkhead()
                 .limit(s.bulkhead().limit())
                 .done()
@@ -130,15 +134,16 @@ public class SolarisGateway {
     }
 
     private SolarisAnswer read(String endpoint, Function<String, Response> call) {
-        return timed(endpoint, false, () -> retry.call(
+        return timed(endpoint, false, () -> bulkhead.call(() -> retry.call(
                 () -> breaker.call(() -> readAttempt.call(() -> attempt(call), SolarisAnswer.class),
                         SolarisAnswer.class),
-                SolarisAnswer.class));
+                SolarisAnswer.class), SolarisAnswer.class));
     }
 
     private SolarisAnswer write(String endpoint, Function<String, Response> call) {
-        return timed(endpoint, true, () -> breaker.call(
-                () -> writeAttempt.call(() -> attempt(call), SolarisAnswer.class), SolarisAnswer.class));
+        return timed(endpoint, true, () -> bulkhead.call(() -> breaker.call(
+                () -> writeAttempt.call(() -> attempt(call), SolarisAnswer.class), SolarisAnswer.class),
+                SolarisAnswer.class));
     }
 
     private SolarisAnswer timed(String endpoint, boolean write, java.util.concurrent.Callable<SolarisAnswer> call) {

@@ -102,6 +102,13 @@ final class PackagedApp implements AutoCloseable {
         return -1;
     }
 
+    /** CPU time (user + system) the process has used so far, in ms (Linux /proc, 100 ticks/s). */
+    long cpuMillis() throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+    }
+
     /** Like a node dying: SIGKILL, no shutdown hooks. */
     void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -1,0 +1,54 @@
+package io.pinbff.ops;
+
+import io.pinbff.config.PinBffConfig;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The instance's capacity, enforced at the door: at most {@code pinbff.capacity.max-in-flight} API
+ * requests are worked on at once; one more is answered at once, on the event loop, with 503 +
+ * Retry-After, before its token is verified or its body read. Without this, a burst far beyond
+ * capacity makes every request slow (CPU for thousands of token checks, memory for thousands of
+ * bodies) and the Solaris calls of the admitted ones miss their budgets. Health, metrics and OpenAPI
+ * under {@code /q/} are never refused.
+ */
+@ApplicationScoped
+public class AdmissionLimit {
+
+    static final String BODY = "{\"type\":\"urn:pinbff:problem:upstream_unavailable\",\"title\":\"Upstream unavailable\","
+            + "\"status\":503,\"detail\":\"The service is at capacity; retry shortly.\",\"code\":\"upstream_unavailable\"}";
+
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final int max;
+
+    AdmissionLimit(PinBffConfig config) {
+        this.max = config.capacity().maxInFlight();
+    }
+
+    void install(@Observes Router router) {
+        router.route().order(Integer.MIN_VALUE).handler(ctx -> {
+            if (ctx.request().path().startsWith("/q/")) {
+                ctx.next();
+                return;
+            }
+            if (inFlight.incrementAndGet() > max) {
+                inFlight.decrementAndGet();
+                ctx.response().setStatusCode(503)
+                        .putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json")
+                        .putHeader("Retry-After", "1")
+                        .putHeader(HttpHeaders.CONNECTION, "close")
+                        .end(BODY);
+                return;
+            }
+            ctx.addEndHandler(done -> inFlight.decrementAndGet());
+            ctx.next();
+        });
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+}

@@ -1,0 +1,158 @@
+package io.pinbff.it;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Two processes of the packaged jar on one PostgreSQL database, production defaults: valid tokens are
+ * accepted from the first request after ready, a newly published IdP key is never answered 401, and
+ * an Idempotency-Key held by an instance that was killed mid-request is taken over by the other once
+ * its lease (write budget + 10 s) runs out, and the write reaches Solaris again.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT {
+
+    static FakeSolaris solaris;
+    static PackagedApp a;
+    static PackagedApp b;
+    static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+
+    @BeforeAll
+    static void start() throws Exception {
+        solaris = new FakeSolaris();
+        a = PackagedApp.start("cluster-a", solaris.env("test"));
+        b = PackagedApp.start("cluster-b", solaris.env("test"));
+        a.awaitReady(Duration.ofSeconds(60));
+        b.awaitReady(Duration.ofSeconds(60));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (PackagedApp app : new PackagedApp[] { a, b }) {
+            if (app != null) {
+                app.close();
+            }
+        }
+        if (solaris != null) {
+            solaris.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void hundredValidTokensRightAfterReadyAreAllAccepted() throws Exception {
+        List<HttpRequest> requests = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            requests.add(keyRequest(a, solaris.tokenForOwnerOf("start-" + i + "mcrd", 1)));
+        }
+        assertThat(statuses(requests)).as("a fresh instance refuses no valid token").containsOnly(200);
+    }
+
+    @Test
+    @Order(2)
+    void newlyPublishedIdpKeyIsNeverRefusedAs401AndFetchedAtMostOncePer10s() throws Exception {
+        int fetchesBefore = solaris.jwksFetches();
+        long start = System.nanoTime();
+        solaris.publishSecondIdpKey();
+        List<HttpRequest> requests = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            requests.add(keyRequest(a, solaris.tokenForOwnerOf("rotation-" + i + "mcrd", 2)));
+        }
+        List<Integer> first = statuses(requests);
+        assertThat(first).as("valid tokens with the new key: 200, or 503 + Retry-After while it cannot be fetched")
+                .doesNotContain(401).isSubsetOf(200, 503);
+        List<Integer> later = first;
+        while (later.contains(503) && System.nanoTime() - start < Duration.ofSeconds(15).toNanos()) {
+            Thread.sleep(500);
+            later = statuses(requests);
+            assertThat(later).doesNotContain(401);
+        }
+        assertThat(later).as("accepted within 15 s of publication").containsOnly(200);
+        long seconds = Math.max(1, Duration.ofNanos(System.nanoTime() - start).toSeconds());
+        // Both instances together: each fetches at most once per 10 s.
+        assertThat(solaris.jwksFetches() - fetchesBefore).isLessThanOrEqualTo(2 * (int) (seconds / 10 + 1));
+    }
+
+    @Test
+    @Order(3)
+    void idempotencyKeyOfAKilledInstanceIsTakenOverAfterItsLease() throws Exception {
+        String card = "crash-" + UUID.randomUUID().toString().substring(0, 8) + "mcrd";
+        String token = solaris.tokenForOwnerOf(card, 1);
+        String body = solaris.directBody("2580");
+        String key = "crash-" + UUID.randomUUID();
+        solaris.pinWrites(4000); // the write is in flight at Solaris when instance B dies
+        CompletableFuture<HttpResponse<String>> onB = CLIENT.sendAsync(change(b, card, token, body, key),
+                HttpResponse.BodyHandlers.ofString());
+        String writePath = "/v1/cards/" + card + "/pin_update_requests";
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (writes(writePath) == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(writes(writePath)).as("B's write reached Solaris").isEqualTo(1);
+        b.kill();
+        long killedAt = System.nanoTime();
+        assertThat(onB).failsWithin(Duration.ofSeconds(10));
+        solaris.pinWrites(0);
+
+        HttpResponse<String> retry;
+        while (true) {
+            retry = CLIENT.send(change(a, card, token, body, key), HttpResponse.BodyHandlers.ofString());
+            if (retry.statusCode() != 409) {
+                break;
+            }
+            assertThat(retry.body()).contains("request_in_progress");
+            assertThat(retry.headers().firstValue("Retry-After")).isPresent();
+            assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).as("lease ran out").isLessThan(Duration.ofSeconds(25));
+            Thread.sleep(1000);
+        }
+        System.out.printf("[cluster] key of the killed instance taken over after %d ms%n",
+                Duration.ofNanos(System.nanoTime() - killedAt).toMillis());
+        assertThat(retry.statusCode()).as(retry.body()).isEqualTo(204);
+        assertThat(writes(writePath)).as("the retry reached Solaris again (same encrypted PIN: harmless)").isEqualTo(2);
+        HttpResponse<String> replay = CLIENT.send(change(a, card, token, body, key), HttpResponse.BodyHandlers.ofString());
+        assertThat(replay.statusCode()).isEqualTo(204);
+        assertThat(replay.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(writes(writePath)).isEqualTo(2);
+    }
+
+    private static int writes(String path) {
+        return solaris.server.countRequestsMatching(postRequestedFor(urlEqualTo(path)).build()).getCount();
+    }
+
+    private static HttpRequest keyRequest(PackagedApp app, String token) {
+        return HttpRequest.newBuilder(URI.create(app.url("/v1/pin-keys/latest"))).header("Authorization", "Bearer " + token)
+                .timeout(Duration.ofSeconds(10)).build();
+    }
+
+    private static HttpRequest change(PackagedApp app, String card, String token, String body, String key) {
+        return HttpRequest.newBuilder(URI.create(app.url("/v1/cards/" + card + "/pin")))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .header("Idempotency-Key", key).timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+
+    private static List<Integer> statuses(List<HttpRequest> requests) {
+        List<CompletableFuture<HttpResponse<Void>>> answers = requests.stream()
+                .map(r -> CLIENT.sendAsync(r, HttpResponse.BodyHandlers.discarding())).toList();
+        return answers.stream().map(f -> f.join().statusCode()).toList();
+    }
+}
