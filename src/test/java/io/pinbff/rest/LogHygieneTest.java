@@ -65,7 +65,7 @@ class LogHygieneTest extends PinBffTest {
         Map<String, Object> broken = new HashMap<>(directBody("2580"));
         broken.put("encrypted_pin", ((String) broken.get("encrypted_pin")).replace('.', '!'));
         asDemo().body(broken).post("/v1/cards/{id}/pin", CARD).then().statusCode(400);
-        sandbox.faults().delayNext(1, Duration.ofSeconds(4), ".*/pin_update_requests");
+        sandbox.faults().delayNext(1, Duration.ofSeconds(8), ".*/pin_update_requests"); // past the 5 s write budget
         Map<String, Object> slow = directBody("2468");
         asDemo().body(slow).post("/v1/cards/{id}/pin", CARD).then().statusCode(504);
 
