@@ -133,22 +133,20 @@ public class ChangeRequestStore {
 
     /** Moves the request forward; a status that is not ahead of the current one is ignored. */
     public static boolean moveTo(ChangeRequest request, ChangeRequestStatus to, Instant now) {
-        if (to == null || !request.status.canMoveTo(to)) {
-            return false;
-        }
-        request.status = to;
-        request.updatedAt = now;
-        return true;
+        return change(request, to, now, to != null && request.status.canMoveTo(to));
     }
 
     /** Records what Solaris reported as the outcome of a confirm, even over a BFF-side expiry. */
     public static boolean settle(ChangeRequest request, ChangeRequestStatus to, Instant now) {
-        if (to == null || !request.status.canSettleTo(to)) {
-            return false;
+        return change(request, to, now, to != null && request.status.canSettleTo(to));
+    }
+
+    private static boolean change(ChangeRequest request, ChangeRequestStatus to, Instant now, boolean allowed) {
+        if (allowed) {
+            request.status = to;
+            request.updatedAt = now;
         }
-        request.status = to;
-        request.updatedAt = now;
-        return true;
+        return allowed;
     }
 
     /**
