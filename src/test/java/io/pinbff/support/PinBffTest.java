@@ -37,6 +37,7 @@ public abstract class PinBffTest {
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).pollInterval(java.time.Duration.ofMillis(100))
                 .until(() -> io.restassured.RestAssured.given().get("/q/health/ready").statusCode() == 200);
         ContractValidation.install();
+        ShiftedTime.reset();
         sandbox.reset();
         // Attempt limits are per card and day: each test starts with a clean count.
         db.execute("delete from pin_submission");
