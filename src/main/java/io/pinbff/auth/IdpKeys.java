@@ -1,5 +1,6 @@
 package io.pinbff.auth;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.pinbff.config.PinBffConfig;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -71,9 +72,10 @@ public class IdpKeys {
     private volatile Held held;
     private Fetch last; // guarded by this
 
-    IdpKeys(@ConfigProperty(name = "auth.jwks-url") String jwksUrl, PinBffConfig config) {
+    IdpKeys(@ConfigProperty(name = "auth.jwks-url") String jwksUrl, PinBffConfig config, MeterRegistry meters) {
         this.jwks = URI.create(jwksUrl);
         this.config = config.auth();
+        meters.gauge("pinbff_idp_jwks_fetches", fetches);
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -102,11 +104,6 @@ public class IdpKeys {
     public int keyCount() {
         Held h = held;
         return h == null ? 0 : h.keys().size();
-    }
-
-    /** JWKS fetches made so far (a metric). */
-    public int fetches() {
-        return fetches.get();
     }
 
     /**

@@ -1,11 +1,13 @@
 package io.pinbff.ops;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.pinbff.config.PinBffConfig;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.microprofile.health.Liveness;
 
 /**
  * The instance's capacity, enforced at the door: at most {@code pinbff.capacity.max-in-flight} API
@@ -23,9 +25,12 @@ public class AdmissionLimit {
 
     private final AtomicInteger inFlight = new AtomicInteger();
     private final int max;
+    private final ProgressWatchdog watchdog;
 
-    AdmissionLimit(PinBffConfig config) {
+    AdmissionLimit(PinBffConfig config, @Liveness ProgressWatchdog watchdog, MeterRegistry meters) {
         this.max = config.capacity().maxInFlight();
+        this.watchdog = watchdog;
+        meters.gauge("pinbff_requests_in_flight", inFlight);
     }
 
     void install(@Observes Router router) {
@@ -43,12 +48,12 @@ public class AdmissionLimit {
                         .end(BODY);
                 return;
             }
-            ctx.addEndHandler(done -> inFlight.decrementAndGet());
+            watchdog.started();
+            ctx.addEndHandler(done -> {
+                inFlight.decrementAndGet();
+                watchdog.finished();
+            });
             ctx.next();
         });
-    }
-
-    public int inFlight() {
-        return inFlight.get();
     }
 }

@@ -1,9 +1,8 @@
 package io.pinbff.ops;
 
 import io.pinbff.config.PinBffConfig;
-import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
@@ -15,7 +14,8 @@ import org.eclipse.microprofile.health.Liveness;
  * Liveness that notices a wedged instance: DOWN when requests are waiting and none has finished for
  * {@code pinbff.watchdog.stall-after} (60 s), so the orchestrator restarts an instance that no longer
  * serves anything. A busy instance keeps finishing requests and stays UP; an idle one has nothing
- * waiting and stays UP. Health, metrics and OpenAPI under {@code /q/} are not counted.
+ * waiting and stays UP. {@link AdmissionLimit} reports every admitted API request here (health,
+ * metrics and OpenAPI under {@code /q/} are not counted).
  */
 @Liveness
 @ApplicationScoped
@@ -26,6 +26,7 @@ public class ProgressWatchdog implements HealthCheck {
     private final LongSupplier clock;
     private volatile long lastProgress;
 
+    @Inject
     ProgressWatchdog(PinBffConfig config) {
         this(config.watchdog().stallAfter(), System::nanoTime);
     }
@@ -34,16 +35,6 @@ public class ProgressWatchdog implements HealthCheck {
         this.stallAfterNanos = stallAfter.toNanos();
         this.clock = nanoClock;
         this.lastProgress = nanoClock.getAsLong();
-    }
-
-    void install(@Observes Router router) {
-        router.route().order(Integer.MIN_VALUE).handler(ctx -> {
-            if (!ctx.request().path().startsWith("/q/")) {
-                started();
-                ctx.addEndHandler(done -> finished());
-            }
-            ctx.next();
-        });
     }
 
     void started() {

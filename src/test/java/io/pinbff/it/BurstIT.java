@@ -49,12 +49,7 @@ class BurstIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (app != null) {
-            app.close();
-        }
-        if (solaris != null) {
-            solaris.close();
-        }
+        PackagedApp.closeAll(app, solaris);
     }
 
     @Test

@@ -47,14 +47,7 @@ class ClusterIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (PackagedApp app : new PackagedApp[] { a, b }) {
-            if (app != null) {
-                app.close();
-            }
-        }
-        if (solaris != null) {
-            solaris.close();
-        }
+        PackagedApp.closeAll(a, b, solaris);
     }
 
     @Test

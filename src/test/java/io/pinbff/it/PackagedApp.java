@@ -1,6 +1,5 @@
 package io.pinbff.it;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -129,7 +128,12 @@ final class PackagedApp implements AutoCloseable {
         }
     }
 
-    static File logDir() {
-        return new File("target/it-logs");
+    /** Closes whatever was started (nulls skipped), apps before the upstream they talk to. */
+    static void closeAll(AutoCloseable... started) throws Exception {
+        for (AutoCloseable c : started) {
+            if (c != null) {
+                c.close();
+            }
+        }
     }
 }

@@ -17,10 +17,11 @@ class OperationsTest extends PinBffTest {
     void readyWithDatabaseAndCachedKeyAndStaysReadyDuringASolarisOutage() {
         bffKey();
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
-                .body("checks.name", hasItem("solaris-pin-key"));
+                .body("checks.name", hasItem("solaris-pin-key")).body("checks.name", hasItem("idp-jwks"));
         sandbox.faults().failAlways(503);
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
-        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"))
+                .body("checks.name", hasItem("request-progress"));
     }
 
     @Test
@@ -30,7 +31,9 @@ class OperationsTest extends PinBffTest {
                 .body(containsString("pinbff_solaris_requests_seconds_count{endpoint=\"pin_update_requests\",outcome=\"success\""))
                 .body(containsString("pinbff_solaris_circuit_breaker_open"))
                 .body(containsString("pinbff_pin_key_age_seconds"))
-                .body(containsString("pinbff_pin_changes_total{flow=\"direct\",outcome=\"success\"}"));
+                .body(containsString("pinbff_pin_changes_total{flow=\"direct\",outcome=\"success\"}"))
+                .body(containsString("pinbff_requests_in_flight"))
+                .body(containsString("pinbff_idp_jwks_fetches"));
     }
 
     @Test
