@@ -78,6 +78,10 @@ public class ChangeRequestStore {
         QuarkusTransaction.requiringNew().run(() -> ChangeRequest.deleteById(id));
     }
 
+    public Optional<ChangeRequest> find(UUID id) {
+        return Optional.ofNullable(em.find(ChangeRequest.class, id));
+    }
+
     public Optional<ChangeRequest> find(UUID id, String personId) {
         // The hottest read (polling): a primary-key lookup, no transaction, ownership checked here.
         return Optional.ofNullable(em.find(ChangeRequest.class, id)).filter(r -> r.personId.equals(personId));
@@ -192,7 +196,8 @@ public class ChangeRequestStore {
         });
     }
 
-    private Optional<UUID> openFor(String cardId) {
+    /** The card's open change request, if it has one. */
+    public Optional<UUID> openFor(String cardId) {
         return QuarkusTransaction.requiringNew().call(() -> em.createQuery(
                 "select id from ChangeRequest where cardId = :card and status in :open", UUID.class)
                 .setParameter("card", cardId).setParameter("open", openStatuses()).getResultStream().findFirst());

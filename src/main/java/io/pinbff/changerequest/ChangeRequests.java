@@ -88,7 +88,7 @@ public class ChangeRequests {
             store.release(reserved.id);
             throw answer.ok()
                     ? ApiException.retryLater(ErrorCode.UPSTREAM_UNAVAILABLE, "Solaris answered without a usable change request.", 5)
-                    : preflight.rejection(answer);
+                    : preflight.rejection(answer, keyId);
         }
         return store.update(reserved.id, "create", (request, now) -> {
             request.solarisId = solarisId;
@@ -101,12 +101,24 @@ public class ChangeRequests {
 
     /** The request as it stands; refreshed from Solaris first when open and not synced for a while. */
     public ChangeRequest get(String personId, UUID id) {
-        ChangeRequest request = owned(personId, id);
-        Instant now = time.now();
-        if (request.status.open() && request.statusAt(now) == ChangeRequestStatus.EXPIRED) {
+        return refreshIfStale(owned(personId, id), time.now().minus(config.syncAfter()));
+    }
+
+    /**
+     * Solaris said something happened to the card (a webhook): its open change request, if any, is
+     * refreshed from Solaris now rather than at the next poll.
+     */
+    @jakarta.enterprise.context.control.ActivateRequestContext
+    public void refreshOpenRequestOf(String cardId) {
+        store.openFor(cardId).flatMap(store::find).ifPresent(request -> refreshIfStale(request, time.now()));
+    }
+
+    /** Expires the request when due; refreshes it from Solaris when open and last synced before {@code staleBefore}. */
+    private ChangeRequest refreshIfStale(ChangeRequest request, Instant staleBefore) {
+        UUID id = request.id;
+        if (request.status.open() && request.statusAt(time.now()) == ChangeRequestStatus.EXPIRED) {
             return store.update(id, "expire", (r, at) -> null); // the store writes the expiry and its audit row
         }
-        Instant staleBefore = now.minus(config.syncAfter());
         if (!request.status.open() || request.solarisId == null || !request.syncedAt.isBefore(staleBefore)
                 || !store.claimSync(id, staleBefore)) {
             return request;

@@ -94,8 +94,11 @@ public interface PinBffConfig {
     }
 
     interface Cards {
-        /** How long a card's owner and status from Solaris are reused. */
-        @WithDefault("10s")
+        /**
+         * How long a card's owner and status from Solaris are reused. Solaris' card webhooks drop an entry
+         * on every instance at once; this bounds the staleness a missed webhook can cause.
+         */
+        @WithDefault("60s")
         Duration cacheTtl();
     }
 

@@ -22,6 +22,8 @@ public enum ErrorCode {
     UPSTREAM_UNAVAILABLE(503, "Upstream unavailable"),
     /** A request with the same Idempotency-Key is still running (it did not finish while we waited). */
     REQUEST_IN_PROGRESS(409, "Request in progress"),
+    /** A Solaris webhook without a valid Solaris-Webhook-Signature. */
+    INVALID_WEBHOOK_SIGNATURE(401, "Invalid webhook signature"),
     // Generic HTTP-level problems (routing, negotiation), documented in the OpenAPI file.
     NOT_FOUND(404, "Not found"),
     METHOD_NOT_ALLOWED(405, "Method not allowed"),

@@ -4,6 +4,9 @@ import io.pinbff.error.ApiException;
 import io.pinbff.error.ErrorCode;
 import io.pinbff.solaris.SolarisCard;
 import io.pinbff.solaris.SolarisGateway;
+import io.pinbff.events.EventBus;
+import io.quarkus.cache.Cache;
+import io.quarkus.cache.CacheName;
 import io.quarkus.cache.CacheResult;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
@@ -15,10 +18,31 @@ import java.util.Optional;
 @ApplicationScoped
 public class CardAccess {
 
-    private final Lookup lookup;
+    static final String TOPIC = "card";
 
-    CardAccess(Lookup lookup) {
+    private final Lookup lookup;
+    private final Cache cache;
+    private final EventBus bus;
+
+    CardAccess(Lookup lookup, @CacheName(Lookup.CACHE) Cache cache, EventBus bus) {
         this.lookup = lookup;
+        this.cache = cache;
+        this.bus = bus;
+        bus.subscribe(TOPIC, this::forgetHere);
+        bus.onReconnect(() -> cache.invalidateAll().await().indefinitely());
+    }
+
+    /**
+     * Solaris says the card changed: drop it here at once and on every other instance (event bus), so
+     * the next PIN change reads it from Solaris again, whatever the cache's TTL.
+     */
+    public void forget(String cardId) {
+        forgetHere(cardId);
+        bus.publish(TOPIC, cardId);
+    }
+
+    private void forgetHere(String cardId) {
+        cache.invalidate(cardId).await().indefinitely();
     }
 
     public SolarisCard requireOwned(String cardId, String personId) {
@@ -35,16 +59,22 @@ public class CardAccess {
         return card;
     }
 
-    /** Card owner and status change rarely: reuse Solaris' answer briefly ({@code quarkus.cache.caffeine.solaris-cards.*}). */
+    /**
+     * Card owner and status change rarely: reuse Solaris' answer for {@code pinbff.cards.cache-ttl}. Solaris'
+     * card webhooks drop an entry on every instance at once ({@link #forget}); the TTL only bounds how long
+     * a missed webhook can leave a stale entry.
+     */
     @ApplicationScoped
     static class Lookup {
+        static final String CACHE = "solaris-cards";
+
         private final SolarisGateway solaris;
 
         Lookup(SolarisGateway solaris) {
             this.solaris = solaris;
         }
 
-        @CacheResult(cacheName = "solaris-cards")
+        @CacheResult(cacheName = CACHE)
         Optional<SolarisCard> find(String cardId) {
             return solaris.card(cardId);
         }

@@ -47,7 +47,7 @@ public class DirectPinChange {
                 request.idempotencyKey());
         SolarisAnswer answer = attempts.send(submission, () -> solaris.updatePin(cardId, body));
         if (!answer.ok()) {
-            throw preflight.rejection(answer);
+            throw preflight.rejection(answer, request.keyId());
         }
     }
 }

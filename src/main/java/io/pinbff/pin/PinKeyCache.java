@@ -4,47 +4,68 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.pinbff.config.PinBffConfig;
 import io.pinbff.error.ApiException;
 import io.pinbff.error.ErrorCode;
+import io.pinbff.events.EventBus;
 import io.pinbff.solaris.SolarisGateway;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.persistence.EntityManager;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jboss.logging.Logger;
 
 /**
- * The current Solaris PIN key, held in memory. Fetched at start and retried in the background until
- * one is cached; refreshed in the background when old; refreshed on demand when an app presents a
- * key ID we do not know (at most once per {@code min-forced-refresh-interval}, so a client spraying
- * key IDs cannot make us hammer Solaris). Concurrent refreshes collapse into one upstream call.
+ * The current Solaris PIN key, one for all instances: held in memory here, shared through the
+ * {@code pin_key} row. Whoever fetches a new key from Solaris (the background refresh when the shared
+ * key is older than {@code refresh-after}, an app presenting an unknown key ID, Solaris refusing a key
+ * as {@code invalid_key}) stores it and announces it on the event bus; every instance then reloads the
+ * row, so all serve the same key (and ETag) within a second. An instance that missed messages reloads
+ * the row when the bus reconnects.
+ *
+ * Refreshes for unknown key IDs are rate-limited ({@code min-forced-refresh-interval}) so a client
+ * spraying key IDs cannot make us hammer Solaris; a refusal by Solaris itself is not: it refreshes at
+ * once, one fetch for all concurrent callers, and a key Solaris refused is never named as current.
  * While Solaris is down the last known key keeps being served.
  */
 @ApplicationScoped
 public class PinKeyCache {
 
     private static final Logger LOG = Logger.getLogger(PinKeyCache.class);
+    static final String TOPIC = "pin_key";
 
     private record Cached(PinKey key, Instant fetchedAt) {}
 
     private final SolarisGateway solaris;
     private final PinBffConfig.KeyCache config;
+    private final EntityManager em;
+    private final EventBus bus;
     private final ReentrantLock refreshLock = new ReentrantLock();
     private volatile Cached cached;
     private volatile Instant lastAttempt = Instant.EPOCH;
 
-    PinKeyCache(SolarisGateway solaris, PinBffConfig config, MeterRegistry meters) {
+    PinKeyCache(SolarisGateway solaris, PinBffConfig config, MeterRegistry meters, EntityManager em, EventBus bus) {
         this.solaris = solaris;
         this.config = config.keyCache();
+        this.em = em;
+        this.bus = bus;
         meters.gauge("pinbff_pin_key_age_seconds", this,
                 c -> c.cached == null ? -1 : Duration.between(c.cached.fetchedAt(), Instant.now()).toSeconds());
+        bus.subscribe(TOPIC, id -> reload());
+        bus.onReconnect(this::reload);
     }
 
     void onStart(@Observes StartupEvent event) {
-        // Never block start-up on Solaris: the scheduled check below fetches the key within seconds.
-        Thread.ofVirtual().name("pin-key-initial-fetch").start(this::backgroundCheck);
+        // Never block start-up on Solaris: the shared row or the scheduled check provides the key within seconds.
+        Thread.ofVirtual().name("pin-key-initial-fetch").start(() -> {
+            reload();
+            backgroundCheck();
+        });
     }
 
     @Scheduled(every = "${pinbff.key-cache.check-every:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -87,9 +108,24 @@ public class PinKeyCache {
         throw outdated(fresh);
     }
 
-    /** Solaris rejected a key we believed current: refresh (rate-limited) and say which key is current now. */
-    public ApiException rejectedByUpstream() {
-        return outdated(forcedRefresh(held()));
+    /**
+     * Solaris refused {@code refusedKid} as {@code invalid_key}: fetch at once, whatever the rate limit
+     * (callers arriving together share one fetch), and name the key Solaris gives now. Should Solaris
+     * still name the refused key, the app is told to retry later rather than to use it.
+     */
+    public ApiException rejectedByUpstream(String refusedKid) {
+        Cached seen = held();
+        PinKey fresh;
+        try {
+            fresh = seen.key().kid().equals(refusedKid) ? refresh(seen) : seen.key();
+        } catch (ApiException e) {
+            return e;
+        }
+        if (fresh.kid().equals(refusedKid)) {
+            return ApiException.retryLater(ErrorCode.UPSTREAM_UNAVAILABLE,
+                    "Solaris refused its own current PIN key; try again shortly.", 2);
+        }
+        return outdated(fresh);
     }
 
     private Cached held() {
@@ -122,7 +158,7 @@ public class PinKeyCache {
         try {
             Cached now = cached;
             if (now != null && now != seen) {
-                return now.key(); // someone else refreshed while we waited for the lock
+                return now.key(); // someone refreshed (here or on another instance) while we waited
             }
             lastAttempt = Instant.now();
             PinKey key = PinKey.fromSolaris(solaris.latestPinKey());
@@ -132,11 +168,69 @@ public class PinKeyCache {
             if (now == null || !now.key().equals(key)) {
                 LOG.infof("Solaris PIN key is now %s", key.kid());
             }
-            cached = new Cached(key, Instant.now());
+            Instant fetchedAt = Instant.now();
+            synchronized (this) {
+                cached = new Cached(key, fetchedAt);
+            }
+            share(key, fetchedAt);
             return key;
         } finally {
             refreshLock.unlock();
         }
+    }
+
+    /** Stores the key for every instance and announces it (delivered when the row is committed). */
+    private void share(PinKey key, Instant fetchedAt) {
+        try {
+            QuarkusTransaction.requiringNew().run(() -> {
+                em.createNativeQuery("insert into pin_key (id, kid, n, e, fetched_at) values (1, :kid, :n, :e, :at) "
+                        + "on conflict (id) do update set kid = excluded.kid, n = excluded.n, e = excluded.e, "
+                        + "fetched_at = excluded.fetched_at")
+                        .setParameter("kid", key.kid()).setParameter("n", key.n()).setParameter("e", key.e())
+                        .setParameter("at", Timestamp.from(fetchedAt)).executeUpdate();
+                bus.publish(TOPIC, key.kid());
+            });
+        } catch (RuntimeException e) {
+            LOG.warnf("Could not share the PIN key (%s); serving it from this instance", e.getClass().getSimpleName());
+        }
+    }
+
+    /** Takes the shared key when it differs from ours or is newer. */
+    void reload() {
+        List<?> rows;
+        try {
+            rows = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                    "select kid, n, e, fetched_at from pin_key where id = 1").getResultList());
+        } catch (RuntimeException e) {
+            LOG.debugf("Shared PIN key not readable (%s)", e.getClass().getSimpleName());
+            return;
+        }
+        if (rows.isEmpty()) {
+            return;
+        }
+        Object[] row = (Object[]) rows.get(0);
+        PinKey key = new PinKey((String) row[0], "RSA", "enc", PinKey.ALG, (String) row[1], (String) row[2]);
+        Instant fetchedAt = toInstant(row[3]);
+        // No refresh lock here: the bus thread must not wait for a slow Solaris call. Only a newer row wins.
+        synchronized (this) {
+            Cached now = cached;
+            if (now == null || fetchedAt.isAfter(now.fetchedAt())) {
+                if (now != null && !now.key().equals(key)) {
+                    LOG.infof("Solaris PIN key is now %s (learned from another instance)", key.kid());
+                }
+                cached = new Cached(key, fetchedAt);
+            }
+        }
+    }
+
+    private static Instant toInstant(Object value) {
+        if (value instanceof Timestamp ts) {
+            return ts.toInstant();
+        }
+        if (value instanceof java.time.OffsetDateTime odt) {
+            return odt.toInstant();
+        }
+        return value instanceof Instant i ? i : Instant.now();
     }
 
     private static ApiException outdated(PinKey current) {

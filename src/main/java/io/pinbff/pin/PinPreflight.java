@@ -31,11 +31,11 @@ public class PinPreflight {
         cards.requireOwnedActive(cardId, personId);
     }
 
-    /** What a refused PIN write means to the app. */
-    public ApiException rejection(SolarisAnswer answer) {
+    /** What a refused PIN write, sent with {@code keyId}, means to the app. */
+    public ApiException rejection(SolarisAnswer answer, String keyId) {
         String code = answer.errorCode();
         if ("invalid_key".equals(code)) {
-            return keys.rejectedByUpstream();
+            return keys.rejectedByUpstream(keyId);
         }
         if (answer.status() == 404) {
             return ApiException.of(ErrorCode.CARD_NOT_FOUND, "No such card.");

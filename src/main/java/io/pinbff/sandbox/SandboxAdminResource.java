@@ -21,6 +21,26 @@ public class SandboxAdminResource {
     @Inject
     SolarisSandbox sandbox;
 
+    @Inject
+    SandboxWebhooks webhooks;
+
+    /**
+     * {@code POST /sandbox/admin/cards/{id}/status?status=BLOCKED}: changes the card's status at "Solaris"
+     * and sends the signed CARD_LIFECYCLE_EVENT webhook to the BFF → {"webhook_id", "delivered_status"}.
+     */
+    @POST
+    @Path("/cards/{id}/status")
+    public Response cardStatus(@jakarta.ws.rs.PathParam("id") String cardId, @QueryParam("status") String status) {
+        if (status == null || !status.matches("[A-Z_]{1,32}") || sandbox.card(cardId).isEmpty()) {
+            return Response.status(400).entity("{\"error\":\"unknown card or status\"}").type(MediaType.APPLICATION_JSON).build();
+        }
+        sandbox.setCardStatus(cardId, status);
+        SandboxWebhooks.Delivery delivery = webhooks.cardChanged(sandbox.card(cardId).orElseThrow());
+        ObjectNode answer = JsonNodeFactory.instance.objectNode().put("webhook_id", delivery.webhookId())
+                .put("delivered_status", delivery.status());
+        return Response.ok(answer.toString(), MediaType.APPLICATION_JSON_TYPE).build();
+    }
+
     /** {@code POST /sandbox/admin/customers?count=N} → {"customers":[{person_id, card_id, device_id}, …]} (N ≤ 5000). */
     @POST
     @Path("/customers")

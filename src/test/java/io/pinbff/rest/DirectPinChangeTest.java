@@ -19,15 +19,17 @@ class DirectPinChangeTest extends PinBffTest {
 
     @Test
     void changesThePinThroughSolarisWhichDecryptsAndAppliesIt() {
+        // A card of its own, so the BFF looks it up (its card cache would otherwise answer) before writing.
+        Customer c = newCustomer();
         Map<String, Object> key = bffKey();
         String jwe = AppSide.encryptPin("2580", key);
-        Map<String, Object> body = Map.of("device_id", DEVICE, "encrypted_pin", jwe, "key_id", key.get("kid"),
+        Map<String, Object> body = Map.of("device_id", c.device(), "encrypted_pin", jwe, "key_id", key.get("kid"),
                 "signature", AppSide.sign(jwe, AppSide.demoDeviceKey()), "device_data", "seon-fingerprint");
 
-        asDemo().body(body).post("/v1/cards/{id}/pin", CARD).then().statusCode(204);
+        as(c.person()).contentType("application/json").body(body).post("/v1/cards/{id}/pin", c.card()).then().statusCode(204);
 
-        assertThat(sandbox.pinIs(CARD, "2580")).isTrue();
-        assertThat(sandbox.pinChanges(CARD)).isEqualTo(1);
+        assertThat(sandbox.pinIs(c.card(), "2580")).isTrue();
+        assertThat(sandbox.pinChanges(c.card())).isEqualTo(1);
         assertThat(upstreamPinWrites()).isEqualTo(1);
     }
 
@@ -102,8 +104,12 @@ class DirectPinChangeTest extends PinBffTest {
         asDemo().body(directBody("1357")).post("/v1/cards/{id}/pin", CARD).then().statusCode(204);
         sandbox.rotateKey();
         long keyFetches = sandbox.count("GET", ".*/pin_keys/latest");
+        Map<String, Object> body = directBody("2580");
 
-        asDemo().body(directBody("2580")).post("/v1/cards/{id}/pin", CARD).then().statusCode(204);
+        // Production rate limit (2 s between refreshes for unknown key IDs): until the BFF may ask Solaris
+        // again the answer is 409 naming the key it holds (nothing is written); then one refresh, and 204.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(200))
+                .until(() -> asDemo().body(body).post("/v1/cards/{id}/pin", CARD).statusCode() == 204);
 
         assertThat(sandbox.count("GET", ".*/pin_keys/latest")).isEqualTo(keyFetches + 1);
         assertThat(bffKey().get("kid")).isEqualTo(sandbox.currentKid());
@@ -147,10 +153,13 @@ class DirectPinChangeTest extends PinBffTest {
 
     @Test
     void hangingSolarisPinWriteIsUpstreamTimeoutAndNotRetried() {
-        // Production write budget (5 s); Solaris would answer after 8 s.
+        // Production write budget (5 s); Solaris would answer after 8 s. A card of its own: the late
+        // write may still land at the sandbox while the next test runs.
+        Customer c = newCustomer();
         sandbox.faults().delayNext(1, Duration.ofSeconds(8), ".*/pin_update_requests");
         long started = System.nanoTime();
-        asDemo().body(directBody("2580")).post("/v1/cards/{id}/pin", CARD)
+        as(c.person()).contentType("application/json").body(directBody("2580", c.device()))
+                .post("/v1/cards/{id}/pin", c.card())
                 .then().statusCode(504).body("code", equalTo("upstream_timeout"));
         assertThat(Duration.ofNanos(System.nanoTime() - started)).as("answers at the write budget, not when Solaris does")
                 .isBetween(Duration.ofSeconds(5), Duration.ofSeconds(7));
@@ -159,8 +168,10 @@ class DirectPinChangeTest extends PinBffTest {
 
     @Test
     void malformedSolarisAnswerIsUpstreamUnavailable() {
+        Customer c = newCustomer(); // a card the BFF has not cached yet, so it is looked up
         sandbox.faults().malformedNext(3, ".*/cards/[^/]+$");
-        asDemo().body(directBody("2580")).post("/v1/cards/{id}/pin", CARD)
+        as(c.person()).contentType("application/json").body(directBody("2580", c.device()))
+                .post("/v1/cards/{id}/pin", c.card())
                 .then().statusCode(503).body("code", equalTo("upstream_unavailable"));
         assertThat(upstreamPinWrites()).isZero();
     }

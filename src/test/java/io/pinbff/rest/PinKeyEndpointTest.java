@@ -7,6 +7,7 @@ import io.pinbff.support.AppSide;
 import io.pinbff.support.PinBffTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -54,22 +55,35 @@ class PinKeyEndpointTest extends PinBffTest {
         asDemo().body(directBody("1357")).post("/v1/cards/{id}/pin", CARD).then().statusCode(204);
         sandbox.rotateKey();
         long before = sandbox.count("GET", ".*/pin_keys/latest");
-        ExecutorService pool = Executors.newFixedThreadPool(12);
+        // Production rate limit (2 s between refreshes for unknown key IDs): a round sent before the BFF
+        // may ask Solaris again is refused whole (409, nothing written) and sent again with fresh PINs.
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        List<Integer> statuses;
+        do {
+            statuses = concurrentChanges(12);
+        } while (statuses.contains(409) && System.nanoTime() < deadline);
+        assertThat(statuses).containsOnly(204);
+        assertThat(sandbox.count("GET", ".*/pin_keys/latest")).isEqualTo(before + 1);
+    }
+
+    private List<Integer> concurrentChanges(int n) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(n);
         try {
             List<Future<Integer>> answers = new ArrayList<>();
-            for (int i = 0; i < 12; i++) {
+            for (int i = 0; i < n; i++) {
                 Customer customer = newCustomer();
                 Map<String, Object> body = directBody("97" + (10 + i), customer.device());
                 answers.add(pool.submit(() -> as(customer.person()).contentType("application/json").body(body)
                         .post("/v1/cards/{id}/pin", customer.card()).statusCode()));
             }
+            List<Integer> statuses = new ArrayList<>();
             for (Future<Integer> answer : answers) {
-                assertThat(answer.get()).isEqualTo(204);
+                statuses.add(answer.get());
             }
+            return statuses;
         } finally {
             pool.shutdown();
         }
-        assertThat(sandbox.count("GET", ".*/pin_keys/latest")).isEqualTo(before + 1);
     }
 
     @Test
