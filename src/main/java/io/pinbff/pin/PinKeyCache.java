@@ -61,10 +61,15 @@ public class PinKeyCache {
     }
 
     void onStart(@Observes StartupEvent event) {
-        // Never block start-up on Solaris: the shared row or the scheduled check provides the key within seconds.
+        // Never block start-up on Solaris.
+        // The shared row makes this instance ready at once; the key is still fetched from Solaris at start.
         Thread.ofVirtual().name("pin-key-initial-fetch").start(() -> {
             reload();
-            backgroundCheck();
+            try {
+                refresh(cached);
+            } catch (ApiException e) {
+                LOG.debugf("PIN key fetch at start failed (%s); the background check retries", e.getMessage());
+            }
         });
     }
 

@@ -40,7 +40,8 @@ class BurstIT {
     @BeforeAll
     static void start() throws Exception {
         solaris = new FakeSolaris();
-        app = PackagedApp.start("burst", solaris.env("test"));
+        String db = PackagedApp.freshDatabase("pinbff_it_burst");
+        app = PackagedApp.start("burst", solaris.env(db));
         Duration ready = app.awaitReady(Duration.ofSeconds(60));
         System.out.printf("[burst] ready after %d ms; RSS %d MiB, %d threads%n", ready.toMillis(), app.rssMib(), app.threads());
         solaris.cards(1000);

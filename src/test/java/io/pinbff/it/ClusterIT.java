@@ -39,8 +39,9 @@ class ClusterIT {
     @BeforeAll
     static void start() throws Exception {
         solaris = new FakeSolaris();
-        a = PackagedApp.start("cluster-a", solaris.env("test"));
-        b = PackagedApp.start("cluster-b", solaris.env("test"));
+        String db = PackagedApp.freshDatabase("pinbff_it_cluster");
+        a = PackagedApp.start("cluster-a", solaris.env(db));
+        b = PackagedApp.start("cluster-b", solaris.env(db));
         a.awaitReady(Duration.ofSeconds(60));
         b.awaitReady(Duration.ofSeconds(60));
     }
@@ -86,7 +87,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(3)
+    @Order(9) // last: it kills instance B
     void idempotencyKeyOfAKilledInstanceIsTakenOverAfterItsLease() throws Exception {
         String card = "crash-" + UUID.randomUUID().toString().substring(0, 8) + "mcrd";
         String token = solaris.tokenForOwnerOf(card, 1);
@@ -127,6 +128,101 @@ class ClusterIT {
         assertThat(writes(writePath)).isEqualTo(2);
     }
 
+    /**
+     * Solaris rotates its key and refuses the old one on a write sent to A (invalid_key): A refreshes at
+     * once, answers 409 naming the new key, stores and announces it; B serves it within 1 s. 20 times.
+     */
+    @Test
+    @Order(4)
+    void keyRotationLearnedByOneInstanceIsServedByTheOtherWithinASecond() throws Exception {
+        solaris.refuseKeyFor("rotcard-[A-Za-z0-9-]+mcrd");
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        List<Long> millis = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String card = "rotcard-" + run + "-" + i + "mcrd"; // a person of its own each: no attempt limit in the way
+            String token = solaris.tokenForOwnerOf(card, 1);
+            String body = solaris.directBody("2580"); // encrypted to the key both instances hold now
+            String newKid = solaris.rotatePinKey("cluster-pin-key-rot-" + UUID.randomUUID());
+            HttpResponse<String> refused = CLIENT.send(change(a, card, token, body, null), HttpResponse.BodyHandlers.ofString());
+            long learned = System.nanoTime();
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+            assertThat(refused.body()).contains("pin_key_outdated").contains(newKid);
+            while (!kidServedBy(b, token).equals(newKid)) {
+                assertThat(Duration.ofNanos(System.nanoTime() - learned)).as("B serves the new key").isLessThan(Duration.ofSeconds(3));
+                Thread.sleep(5);
+            }
+            millis.add(Duration.ofNanos(System.nanoTime() - learned).toMillis());
+            assertThat(etagServedBy(a, token)).isEqualTo(etagServedBy(b, token));
+        }
+        List<Long> sorted = millis.stream().sorted().toList();
+        System.out.printf("[cluster] key learned by A served by B after: median %d ms, max %d ms (20 rotations) %s%n",
+                sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1), millis);
+        assertThat(sorted.get(sorted.size() - 1)).as("every rotation within 1 s").isLessThanOrEqualTo(1000);
+    }
+
+    /** A webhook received by A drops the card from B's cache: a card blocked at Solaris is refused on B at once. */
+    @Test
+    @Order(5)
+    void webhookOnOneInstanceDropsTheCardOnTheOther() throws Exception {
+        String card = "hook-" + UUID.randomUUID().toString().substring(0, 8) + "mcrd";
+        String token = solaris.tokenForOwnerOf(card, 1);
+        assertThat(CLIENT.send(change(b, card, token, solaris.directBody("2580"), null), HttpResponse.BodyHandlers.ofString())
+                .statusCode()).isEqualTo(204); // B has the card cached as ACTIVE (TTL 60 s)
+        solaris.cards(card, "owner-" + card, "BLOCKED");
+        HttpResponse<String> hook = CLIENT.send(solaris.cardWebhook(a.url("/v1/webhooks/solaris"), card, "BLOCKED"),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(hook.statusCode()).isEqualTo(200);
+        long sent = System.nanoTime();
+        HttpResponse<String> onB;
+        do {
+            onB = CLIENT.send(change(b, card, token, solaris.directBody("2581"), null), HttpResponse.BodyHandlers.ofString());
+        } while (onB.statusCode() == 204 && System.nanoTime() - sent < Duration.ofSeconds(1).toNanos());
+        assertThat(onB.statusCode()).as(onB.body()).isEqualTo(409);
+        assertThat(onB.body()).contains("card_not_active");
+    }
+
+    /** 12 changes to 12 cards of one person, sent to both instances at once: exactly 10 pass. */
+    @Test
+    @Order(6)
+    void perUserLimitHoldsAcrossInstances() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String person = "multi-" + run;
+        solaris.cards("multi" + run + "-[0-9]+mcrd", person, "ACTIVE");
+        String token = solaris.tokenFor(person, 1);
+        List<HttpRequest> requests = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            requests.add(change(i % 2 == 0 ? a : b, "multi" + run + "-" + i + "mcrd", token, solaris.directBody("2580"), null));
+        }
+        List<Integer> statuses = statuses(requests);
+        assertThat(statuses.stream().filter(st -> st == 204).count()).as(statuses.toString()).isEqualTo(10);
+        assertThat(statuses.stream().filter(st -> st == 429).count()).isEqualTo(2);
+    }
+
+    /** The same Idempotency-Key on the other instance replays the answer without a second write. */
+    @Test
+    @Order(7)
+    void idempotentReplayAcrossInstances() throws Exception {
+        String card = "idem-" + UUID.randomUUID().toString().substring(0, 8) + "mcrd";
+        String token = solaris.tokenForOwnerOf(card, 1);
+        String body = solaris.directBody("2580");
+        String key = "idem-" + UUID.randomUUID();
+        assertThat(CLIENT.send(change(a, card, token, body, key), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(204);
+        HttpResponse<String> replay = CLIENT.send(change(b, card, token, body, key), HttpResponse.BodyHandlers.ofString());
+        assertThat(replay.statusCode()).isEqualTo(204);
+        assertThat(replay.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(writes("/v1/cards/" + card + "/pin_update_requests")).isEqualTo(1);
+    }
+
+    private static String kidServedBy(PackagedApp app, String token) throws Exception {
+        String body = CLIENT.send(keyRequest(app, token), HttpResponse.BodyHandlers.ofString()).body();
+        int at = body.indexOf("\"kid\":\"") + 7;
+        return body.substring(at, body.indexOf('"', at));
+    }
+
+    private static String etagServedBy(PackagedApp app, String token) throws Exception {
+        return CLIENT.send(keyRequest(app, token), HttpResponse.BodyHandlers.discarding()).headers().firstValue("ETag").orElse("");
+    }
+
     private static int writes(String path) {
         return solaris.server.countRequestsMatching(postRequestedFor(urlEqualTo(path)).build()).getCount();
     }
@@ -137,10 +233,10 @@ class ClusterIT {
     }
 
     private static HttpRequest change(PackagedApp app, String card, String token, String body, String key) {
-        return HttpRequest.newBuilder(URI.create(app.url("/v1/cards/" + card + "/pin")))
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(app.url("/v1/cards/" + card + "/pin")))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .header("Idempotency-Key", key).timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body));
+        return key == null ? builder.build() : builder.header("Idempotency-Key", key).build();
     }
 
     private static List<Integer> statuses(List<HttpRequest> requests) {

@@ -30,9 +30,11 @@ final class FakeSolaris implements AutoCloseable {
     static final String ISSUER = "https://idp.cluster-it.example";
     static final String AUDIENCE = "pin-bff-cluster-it";
     static final String PIN_KID = "cluster-pin-key-1";
+    static final String WEBHOOK_SECRET = "cluster-it-webhook-secret";
 
     final WireMockServer server;
-    final KeyPair pinKey = rsa();
+    KeyPair pinKey = rsa();
+    String pinKid = PIN_KID;
     final KeyPair device = AppSide.newDeviceKey();
     private final List<KeyPair> idpKeys = new ArrayList<>(List.of(rsa()));
     private StubMapping jwksStub;
@@ -58,6 +60,29 @@ final class FakeSolaris implements AutoCloseable {
                 "{\"id\":\"{{request.pathSegments.[2]}}\",\"person_id\":\"owner-{{request.pathSegments.[2]}}\","
                         + "\"status\":\"ACTIVE\",\"type\":\"VIRTUAL_VISA_DEBIT\",\"account_id\":\"acc\"}")
                 .withFixedDelay(delayMillis).withTransformers("response-template")));
+    }
+
+    /** Solaris rotates its PIN key: the key endpoint names a new one from now on. Returns its kid. */
+    String rotatePinKey(String kid) {
+        pinKey = rsa();
+        pinKid = kid;
+        server.stubFor(get(urlEqualTo("/v1/cards/pin_keys/latest")).willReturn(json(200,
+                UpstreamStubs.jwk(pinKey, kid, "enc", "RS256"))));
+        return kid;
+    }
+
+    /** PIN writes for cards matching {@code cardRegex} are refused as Solaris does for an old key. */
+    void refuseKeyFor(String cardRegex) {
+        server.stubFor(post(urlPathMatching("/v1/cards/" + cardRegex + "/pin_update_requests")).atPriority(1)
+                .willReturn(json(400, "{\"errors\":[{\"id\":\"e1\",\"status\":400,\"code\":\"invalid_key\","
+                        + "\"title\":\"Invalid Key\",\"detail\":\"key_id is not the current key\"}]}")));
+    }
+
+    /** Cards matching {@code cardRegex} belong to {@code person} and have {@code status}. */
+    void cards(String cardRegex, String person, String status) {
+        server.stubFor(get(urlPathMatching("/v1/cards/" + cardRegex)).atPriority(1).willReturn(json(200,
+                "{\"id\":\"{{request.pathSegments.[2]}}\",\"person_id\":\"" + person + "\",\"status\":\"" + status
+                        + "\",\"type\":\"VIRTUAL_VISA_DEBIT\",\"account_id\":\"acc\"}").withTransformers("response-template")));
     }
 
     /** Every direct PIN write answers 204 after {@code delayMillis}. */
@@ -88,6 +113,7 @@ final class FakeSolaris implements AutoCloseable {
     Map<String, String> env(String database) {
         String base = server.baseUrl();
         return Map.of(
+                "SOLARIS_WEBHOOK_SECRET", WEBHOOK_SECRET,
                 "SOLARIS_BASE_URL", base,
                 "SOLARIS_TOKEN_URL", base + "/oauth/token",
                 "SOLARIS_CLIENT_ID", "cluster-it",
@@ -100,12 +126,16 @@ final class FakeSolaris implements AutoCloseable {
 
     /** A user token for the owner of {@code card}, signed with IdP key number {@code keyNumber} (1-based). */
     String tokenForOwnerOf(String card, int keyNumber) {
+        return tokenFor("owner-" + card, keyNumber);
+    }
+
+    String tokenFor(String person, int keyNumber) {
         try {
             JwtClaims claims = new JwtClaims();
             claims.setIssuer(ISSUER);
             claims.setAudience(AUDIENCE);
-            claims.setSubject("owner-" + card);
-            claims.setClaim("person_id", "owner-" + card);
+            claims.setSubject(person);
+            claims.setClaim("person_id", person);
             claims.setExpirationTimeMinutesInTheFuture(10);
             claims.setIssuedAtToNow();
             JsonWebSignature jws = new JsonWebSignature();
@@ -121,9 +151,29 @@ final class FakeSolaris implements AutoCloseable {
 
     /** The body an app sends for a direct change: a real JWE for the PIN key, signed by the device key. */
     String directBody(String pin) {
-        String jwe = AppSide.encryptPin(pin, PIN_KID, (java.security.interfaces.RSAPublicKey) pinKey.getPublic());
-        return "{\"device_id\":\"cluster-device\",\"encrypted_pin\":\"" + jwe + "\",\"key_id\":\"" + PIN_KID
+        String jwe = AppSide.encryptPin(pin, pinKid, (java.security.interfaces.RSAPublicKey) pinKey.getPublic());
+        return "{\"device_id\":\"cluster-device\",\"encrypted_pin\":\"" + jwe + "\",\"key_id\":\"" + pinKid
                 + "\",\"signature\":\"" + AppSide.sign(jwe, device.getPrivate()) + "\"}";
+    }
+
+    /** A signed CARD_LIFECYCLE_EVENT for {@code card}, as Solaris sends it. */
+    java.net.http.HttpRequest cardWebhook(String url, String card, String status) {
+        String body = "{\"id\":\"" + card + "\",\"status\":\"" + status + "\",\"person_id\":\"x\",\"account_id\":\"acc\","
+                + "\"type\":\"VIRTUAL_VISA_DEBIT\"}";
+        String signature;
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(WEBHOOK_SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    "HmacSHA256"));
+            signature = java.util.HexFormat.of().formatHex(mac.doFinal(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+        return java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).header("Content-Type", "application/json")
+                .header("Solaris-Webhook-Event-Type", "CARD_LIFECYCLE_EVENT")
+                .header("Solaris-Webhook-Id", java.util.UUID.randomUUID().toString())
+                .header("Solaris-Webhook-Signature", "sha256=" + signature)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build();
     }
 
     int jwksFetches() {

@@ -128,6 +128,18 @@ final class PackagedApp implements AutoCloseable {
         }
     }
 
+    /** A new, empty database for one test class (dropped first if a previous run left it). */
+    static String freshDatabase(String name) {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://localhost:5432/postgres",
+                "postgres", "postgres"); java.sql.Statement s = c.createStatement()) {
+            s.execute("drop database if exists " + name + " with (force)");
+            s.execute("create database " + name);
+            return name;
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot create database " + name, e);
+        }
+    }
+
     /** Closes whatever was started (nulls skipped), apps before the upstream they talk to. */
     static void closeAll(AutoCloseable... started) throws Exception {
         for (AutoCloseable c : started) {

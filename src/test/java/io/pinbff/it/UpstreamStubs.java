@@ -22,8 +22,6 @@ import java.util.Map;
  */
 public class UpstreamStubs implements QuarkusTestResourceLifecycleManager {
 
-    // Fresh IDs each run: the packaged app keeps its database between runs, and with it the
-    // per-card and per-person attempt counts.
     static final String PERSON = java.util.UUID.randomUUID().toString().replace("-", "") + "cper";
     static final String CARD = java.util.UUID.randomUUID().toString().replace("-", "") + "mcrd";
     static final String PIN_KID = "it-pin-key-1";
@@ -58,8 +56,8 @@ public class UpstreamStubs implements QuarkusTestResourceLifecycleManager {
                 "auth.jwks-url", base + "/idp/jwks.json",
                 "auth.issuer", ISSUER,
                 "auth.audience", AUDIENCE,
-                // Its own database, so the packaged app (schema pinbff) never meets dev mode's data.
-                "quarkus.datasource.jdbc.url", "jdbc:postgresql://localhost:5432/test");
+                // A database of its own, new each run (no attempt counts or shared PIN key left from before).
+                "quarkus.datasource.jdbc.url", "jdbc:postgresql://localhost:5432/" + PackagedApp.freshDatabase("pinbff_it_packaged"));
     }
 
     @Override
