@@ -130,6 +130,22 @@ class DirectPinChangeTest extends PinBffTest {
                 .body("current_key.kid", equalTo(newKid));
     }
 
+    /** The defect the old test profile hid: a rotation right after another forced refresh still names the new key. */
+    @Test
+    void keyRefusedBySolarisRightAfterAForcedRefreshIsRefreshedAtOnce() {
+        Map<String, Object> body = directBody("2580"); // for the key the BFF holds
+        Map<String, Object> unknownKid = new java.util.HashMap<>(directBody("2581"));
+        unknownKid.put("key_id", "no-such-key");
+        unknownKid.put("encrypted_pin", AppSide.encryptPin("2581", "no-such-key", sandbox.currentPublicKey()));
+        asDemo().body(unknownKid).post("/v1/cards/{id}/pin", CARD).then().statusCode(409); // a forced refresh just now
+        String newKid = sandbox.rotateKey();
+        long keyFetches = sandbox.count("GET", ".*/pin_keys/latest");
+        asDemo().body(body).post("/v1/cards/{id}/pin", CARD)
+                .then().statusCode(409).body("code", equalTo("pin_key_outdated")).body("current_key.kid", equalTo(newKid));
+        assertThat(sandbox.count("GET", ".*/pin_keys/latest")).isEqualTo(keyFetches + 1);
+        assertThat(bffKey().get("kid")).isEqualTo(newKid);
+    }
+
     @Test
     void expiredSolarisTokenIsReplacedAndTheCallRepeatedOnce() {
         asDemo().body(directBody("2580")).post("/v1/cards/{id}/pin", CARD).then().statusCode(204);
