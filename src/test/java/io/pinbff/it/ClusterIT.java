@@ -25,7 +25,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Two processes of the packaged jar on one PostgreSQL database, production defaults: valid tokens are
  * accepted from the first request after ready, a newly published IdP key is never answered 401, and
  * an Idempotency-Key held by an instance that was killed mid-request is taken over by the other once
- * its lease (write budget + 10 s) runs out, and the write reaches Solaris again.
+ * its lease (write budget + 10 s) runs out, and the write reaches Solaris again. Also: a PIN key rotation
+ * learned by one instance and served by the other, a webhook on one dropping the other's card cache,
+ * limits, idempotency and the one-open-request rule across instances, the expiry sweep on both
+ * (the only non-default setting: PINBFF_CHANGE_REQUESTS_SWEEP_EVERY=1s, so the sweep test is short).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
@@ -211,6 +214,50 @@ class ClusterIT {
         assertThat(replay.statusCode()).isEqualTo(204);
         assertThat(replay.headers().firstValue("Idempotent-Replayed")).hasValue("true");
         assertThat(writes("/v1/cards/" + card + "/pin_update_requests")).isEqualTo(1);
+    }
+
+    /** Two creates for one card at once, one per instance: one change request, one 409 change_request_pending. */
+    @Test
+    @Order(8)
+    void oneOpenChangeRequestPerCardAcrossInstancesAndTheSweepExpiresItOnce() throws Exception {
+        String card = "sca-" + UUID.randomUUID().toString().substring(0, 8) + "mcrd";
+        String token = solaris.tokenForOwnerOf(card, 1);
+        List<HttpRequest> creates = new ArrayList<>();
+        for (PackagedApp app : new PackagedApp[] { a, b }) {
+            creates.add(HttpRequest.newBuilder(URI.create(app.url("/v1/cards/" + card + "/pin-change-requests")))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(solaris.scaBody("7391"))).build());
+        }
+        List<HttpResponse<String>> answers = creates.stream()
+                .map(r -> CLIENT.sendAsync(r, HttpResponse.BodyHandlers.ofString())).toList().stream()
+                .map(CompletableFuture::join).toList();
+        assertThat(answers).extracting(HttpResponse::statusCode).containsExactlyInAnyOrder(202, 409);
+        HttpResponse<String> created = answers.stream().filter(r -> r.statusCode() == 202).findFirst().orElseThrow();
+        assertThat(answers.stream().filter(r -> r.statusCode() == 409).findFirst().orElseThrow().body())
+                .contains("change_request_pending");
+        assertThat(solaris.server.countRequestsMatching(postRequestedFor(
+                urlEqualTo("/v1/cards/" + card + "/sca_pin_update_requests")).build()).getCount()).isEqualTo(1);
+
+        // Due now: both instances sweep every second (set for this test); the request expires once.
+        String id = created.headers().firstValue("Location").orElseThrow().replace("/v1/pin-change-requests/", "");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+                "jdbc:postgresql://localhost:5432/pinbff_it_cluster", "postgres", "postgres")) {
+            c.createStatement().executeUpdate("update pinbff.change_request set expires_at = now() where id = '" + id + "'");
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            String status = "";
+            while (!"EXPIRED".equals(status) && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+                var rs = c.createStatement().executeQuery("select status from pinbff.change_request where id = '" + id + "'");
+                rs.next();
+                status = rs.getString(1);
+            }
+            assertThat(status).isEqualTo("EXPIRED");
+            Thread.sleep(2_500); // both sweeps have run again since
+            var rs = c.createStatement().executeQuery(
+                    "select count(*) from pinbff.change_request_event where change_request_id = '" + id + "' and action = 'expire'");
+            rs.next();
+            assertThat(rs.getInt(1)).as("expired once, whichever instance swept it").isEqualTo(1);
+        }
     }
 
     private static String kidServedBy(PackagedApp app, String token) throws Exception {

@@ -52,6 +52,10 @@ final class FakeSolaris implements AutoCloseable {
         cards(0);
         pinWrites(0);
         publishJwks();
+        server.stubFor(post(urlPathMatching("/v1/cards/[^/]+/sca_pin_update_requests")).willReturn(json(202,
+                "{\"id\":\"{{randomValue length=32 type='ALPHANUMERIC'}}csc\",\"status\":\"AUTHORIZATION_REQUIRED\","
+                        + "\"updated_at\":\"2026-11-30T12:00:00+00:00\",\"url\":\"https://solaris.example/authorize\"}")
+                .withTransformers("response-template")));
     }
 
     /** Every card lookup answers after {@code delayMillis}, the card ACTIVE and owned by owner-&lt;card id&gt;. */
@@ -85,6 +89,12 @@ final class FakeSolaris implements AutoCloseable {
                         + "\",\"type\":\"VIRTUAL_VISA_DEBIT\",\"account_id\":\"acc\"}").withTransformers("response-template")));
     }
 
+    /** The body of an SCA change request: a real JWE for the current PIN key. */
+    String scaBody(String pin) {
+        String jwe = AppSide.encryptPin(pin, pinKid, (java.security.interfaces.RSAPublicKey) pinKey.getPublic());
+        return "{\"encrypted_pin\":\"" + jwe + "\",\"key_id\":\"" + pinKid + "\"}";
+    }
+
     /** Every direct PIN write answers 204 after {@code delayMillis}. */
     void pinWrites(int delayMillis) {
         server.stubFor(post(urlPathMatching("/v1/cards/[^/]+/pin_update_requests"))
@@ -112,16 +122,16 @@ final class FakeSolaris implements AutoCloseable {
 
     Map<String, String> env(String database) {
         String base = server.baseUrl();
-        return Map.of(
-                "SOLARIS_WEBHOOK_SECRET", WEBHOOK_SECRET,
-                "SOLARIS_BASE_URL", base,
-                "SOLARIS_TOKEN_URL", base + "/oauth/token",
-                "SOLARIS_CLIENT_ID", "cluster-it",
-                "SOLARIS_CLIENT_SECRET", "cluster-it-secret",
-                "AUTH_JWKS_URL", base + "/idp/jwks.json",
-                "AUTH_ISSUER", ISSUER,
-                "AUTH_AUDIENCE", AUDIENCE,
-                "QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://localhost:5432/" + database);
+        return Map.ofEntries(Map.entry("PINBFF_CHANGE_REQUESTS_SWEEP_EVERY", "1s"), Map.entry(
+                "SOLARIS_WEBHOOK_SECRET", WEBHOOK_SECRET),
+                Map.entry("SOLARIS_BASE_URL", base),
+                Map.entry("SOLARIS_TOKEN_URL", base + "/oauth/token"),
+                Map.entry("SOLARIS_CLIENT_ID", "cluster-it"),
+                Map.entry("SOLARIS_CLIENT_SECRET", "cluster-it-secret"),
+                Map.entry("AUTH_JWKS_URL", base + "/idp/jwks.json"),
+                Map.entry("AUTH_ISSUER", ISSUER),
+                Map.entry("AUTH_AUDIENCE", AUDIENCE),
+                Map.entry("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://localhost:5432/" + database));
     }
 
     /** A user token for the owner of {@code card}, signed with IdP key number {@code keyNumber} (1-based). */
