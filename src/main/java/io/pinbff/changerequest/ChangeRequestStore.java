@@ -2,6 +2,7 @@ package io.pinbff.changerequest;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pinbff.error.ApiException;
+import io.pinbff.events.EventBus;
 import io.pinbff.error.ErrorCode;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,14 +32,19 @@ public class ChangeRequestStore {
 
     private static final int OPTIMISTIC_RETRIES = 5;
 
+    /** Event-bus topic: the ID of a change request whose row changed (sent on commit). */
+    public static final String TOPIC = "change_request";
+
     private final EntityManager em;
     private final TimeSource time;
     private final MeterRegistry meters;
+    private final EventBus bus;
 
-    ChangeRequestStore(EntityManager em, TimeSource time, MeterRegistry meters) {
+    ChangeRequestStore(EntityManager em, TimeSource time, MeterRegistry meters, EventBus bus) {
         this.em = em;
         this.time = time;
         this.meters = meters;
+        this.bus = bus;
     }
 
     /**
@@ -114,6 +120,7 @@ public class ChangeRequestStore {
                         entered(request.status);
                     }
                     expireIfDue(request, now);
+                    bus.publish(TOPIC, id.toString()); // joins this transaction: delivered when it commits
                     return request;
                 });
             } catch (RuntimeException e) {
@@ -192,6 +199,7 @@ public class ChangeRequestStore {
                     .setHint("jakarta.persistence.lock.timeout", -2) // SKIP LOCKED
                     .getResultList();
             expire(due, now);
+            due.forEach(r -> bus.publish(TOPIC, r.id.toString()));
             return due.size();
         });
     }

@@ -113,6 +113,15 @@ public class ChangeRequests {
         store.openFor(cardId).flatMap(store::find).ifPresent(request -> refreshIfStale(request, time.now()));
     }
 
+    /**
+     * For an open event stream: the request refreshed from Solaris when its last sync (by any instance)
+     * is older than {@code sync-after}, as a poll would; null when it no longer exists.
+     */
+    @jakarta.enterprise.context.control.ActivateRequestContext
+    public ChangeRequest current(UUID id) {
+        return store.find(id).map(r -> refreshIfStale(r, time.now().minus(config.syncAfter()))).orElse(null);
+    }
+
     /** Expires the request when due; refreshes it from Solaris when open and last synced before {@code staleBefore}. */
     private ChangeRequest refreshIfStale(ChangeRequest request, Instant staleBefore) {
         UUID id = request.id;

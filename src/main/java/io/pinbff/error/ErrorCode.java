@@ -18,6 +18,8 @@ public enum ErrorCode {
     CONFIRMATION_FAILED(422, "Confirmation failed"),
     PIN_CHANGE_REJECTED(422, "PIN change rejected"),
     TOO_MANY_ATTEMPTS(429, "Too many attempts"),
+    /** More than the allowed open event streams for one user on one instance. */
+    TOO_MANY_STREAMS(429, "Too many streams"),
     UPSTREAM_TIMEOUT(504, "Upstream timeout"),
     UPSTREAM_UNAVAILABLE(503, "Upstream unavailable"),
     /** A request with the same Idempotency-Key is still running (it did not finish while we waited). */

@@ -35,7 +35,9 @@ public class AdmissionLimit {
 
     void install(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE).handler(ctx -> {
-            if (ctx.request().path().startsWith("/q/")) {
+            String path = ctx.request().path();
+            // Health etc. are never refused; event streams are long-lived and limited per user instead.
+            if (path.startsWith("/q/") || path.endsWith("/events")) {
                 ctx.next();
                 return;
             }

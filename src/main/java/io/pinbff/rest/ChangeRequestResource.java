@@ -15,7 +15,10 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Set;
@@ -34,8 +37,11 @@ public class ChangeRequestResource {
     private final CurrentUser user;
     private final TimeSource time;
     private final Idempotency idempotency;
+    private final ChangeRequestStreams streams;
 
-    ChangeRequestResource(ChangeRequests changeRequests, CurrentUser user, TimeSource time, Idempotency idempotency) {
+    ChangeRequestResource(ChangeRequests changeRequests, CurrentUser user, TimeSource time, Idempotency idempotency,
+            ChangeRequestStreams streams) {
+        this.streams = streams;
         this.changeRequests = changeRequests;
         this.user = user;
         this.time = time;
@@ -72,6 +78,29 @@ public class ChangeRequestResource {
         String etag = view.etag();
         Response.ResponseBuilder r = ETags.matches(ifNoneMatch, etag) ? Response.notModified() : Response.ok(view);
         return r.header(HttpHeaders.ETAG, etag).header(HttpHeaders.CACHE_CONTROL, "no-cache").build();
+    }
+
+    /**
+     * Server-sent events of one change request (contract §5.8): the current state at once (unless
+     * {@code Last-Event-ID} already has it), then every change made on any instance, a keep-alive comment
+     * every 10 s, and the end after a final status. Auth and ownership as the GET, answered as
+     * problem+json before the stream starts; at most 5 open streams per user on this instance.
+     */
+    @GET
+    @Path("/pin-change-requests/{id}/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void events(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
+            @Context SseEventSink sink, @Context Sse sse, @Context io.vertx.ext.web.RoutingContext http) {
+        String personId = user.personId();
+        ChangeRequest current = changeRequests.get(personId, uuid(id));
+        long last = lastEventId != null && lastEventId.matches("[0-9]{1,18}") ? Long.parseLong(lastEventId) : -1;
+        streams.reserve(personId);
+        try {
+            streams.open(current, personId, last, sink, sse, http::addEndHandler);
+        } catch (RuntimeException e) {
+            streams.release(personId);
+            throw e;
+        }
     }
 
     @POST
