@@ -260,6 +260,52 @@ class ClusterIT {
         }
     }
 
+    /**
+     * A stream held by B shows a flow driven through A: AUTHORIZATION_REQUIRED → CONFIRMATION_REQUIRED →
+     * COMPLETED, then the end. 20 flows: the time from A's confirm answer to the event on B is printed.
+     */
+    @Test
+    @Order(3)
+    void streamOnOneInstanceShowsAFlowDrivenThroughTheOther() throws Exception {
+        List<Long> millis = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String card = "push-" + UUID.randomUUID().toString().substring(0, 8) + "mcrd";
+            String token = solaris.tokenForOwnerOf(card, 1);
+            HttpResponse<String> created = CLIENT.send(post(a, "/v1/cards/" + card + "/pin-change-requests", token,
+                    solaris.scaBody("7391")), HttpResponse.BodyHandlers.ofString());
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
+            String id = created.headers().firstValue("Location").orElseThrow().replace("/v1/pin-change-requests/", "");
+            try (io.pinbff.support.SseStream stream = new io.pinbff.support.SseStream(
+                    b.url("/v1/pin-change-requests/" + id + "/events"), token, null)) {
+                assertThat(stream.next(Duration.ofSeconds(3)).data()).contains("AUTHORIZATION_REQUIRED");
+                assertThat(CLIENT.send(post(a, "/v1/pin-change-requests/" + id + "/authorize", token,
+                        "{\"delivery_method\":\"mobile_number\"}"), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+                assertThat(stream.next(Duration.ofSeconds(1)).data()).contains("CONFIRMATION_REQUIRED");
+                HttpResponse<String> confirmed = CLIENT.send(post(a, "/v1/pin-change-requests/" + id + "/confirm", token,
+                        "{\"tan\":\"212212\"}"), HttpResponse.BodyHandlers.ofString());
+                long answered = System.nanoTime();
+                assertThat(confirmed.statusCode()).as(confirmed.body()).isEqualTo(200);
+                io.pinbff.support.SseStream.Event done = stream.next(Duration.ofSeconds(1));
+                assertThat(done.data()).contains("COMPLETED");
+                millis.add(Math.max(0, (done.arrivedNanos() - answered) / 1_000_000));
+                long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+                while (!stream.ended && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                assertThat(stream.ended).as("the stream ends after COMPLETED").isTrue();
+            }
+        }
+        List<Long> sorted = millis.stream().sorted().toList();
+        System.out.printf("[cluster] confirm answered on A -> event on B's stream: median %d ms, p99/max %d ms (20 flows) %s%n",
+                sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1), millis);
+    }
+
+    private static HttpRequest post(PackagedApp app, String path, String token, String json) {
+        return HttpRequest.newBuilder(URI.create(app.url(path))).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build();
+    }
+
     private static String kidServedBy(PackagedApp app, String token) throws Exception {
         String body = CLIENT.send(keyRequest(app, token), HttpResponse.BodyHandlers.ofString()).body();
         int at = body.indexOf("\"kid\":\"") + 7;

@@ -52,6 +52,7 @@ final class FakeSolaris implements AutoCloseable {
         cards(0);
         pinWrites(0);
         publishJwks();
+        changeRequestStubs();
         server.stubFor(post(urlPathMatching("/v1/cards/[^/]+/sca_pin_update_requests")).willReturn(json(202,
                 "{\"id\":\"{{randomValue length=32 type='ALPHANUMERIC'}}csc\",\"status\":\"AUTHORIZATION_REQUIRED\","
                         + "\"updated_at\":\"2026-11-30T12:00:00+00:00\",\"url\":\"https://solaris.example/authorize\"}")
@@ -93,6 +94,19 @@ final class FakeSolaris implements AutoCloseable {
     String scaBody(String pin) {
         String jwe = AppSide.encryptPin(pin, pinKid, (java.security.interfaces.RSAPublicKey) pinKey.getPublic());
         return "{\"encrypted_pin\":\"" + jwe + "\",\"key_id\":\"" + pinKid + "\"}";
+    }
+
+    /** Solaris' change-request endpoints: authorize → CONFIRMATION_REQUIRED, confirm → COMPLETED (PIN update 204). */
+    private void changeRequestStubs() {
+        server.stubFor(post(urlPathMatching("/v1/change_requests/[^/]+/authorize")).willReturn(json(200,
+                "{\"id\":\"{{request.pathSegments.[2]}}\",\"status\":\"CONFIRMATION_REQUIRED\","
+                        + "\"updated_at\":\"2026-11-30T12:00:01+00:00\"}").withTransformers("response-template")));
+        server.stubFor(post(urlPathMatching("/v1/change_requests/[^/]+/confirm")).willReturn(json(200,
+                "{\"id\":\"{{request.pathSegments.[2]}}\",\"status\":\"COMPLETED\",\"updated_at\":\"2026-11-30T12:00:02+00:00\","
+                        + "\"response_code\":204,\"response_body\":\"\"}").withTransformers("response-template")));
+        server.stubFor(get(urlPathMatching("/v1/change_requests/[^/]+")).willReturn(json(200,
+                "{\"id\":\"{{request.pathSegments.[2]}}\",\"status\":\"AUTHORIZATION_REQUIRED\","
+                        + "\"updated_at\":\"2026-11-30T12:00:00+00:00\"}").withTransformers("response-template")));
     }
 
     /** Every direct PIN write answers 204 after {@code delayMillis}. */
