@@ -35,7 +35,8 @@ import javax.crypto.spec.SecretKeySpec;
  * Plain JDK, no dependencies, so it runs as a single source file:
  *
  * <pre>java src/test/java/io/pinbff/demo/DemoClient.java direct 2580
- * java src/test/java/io/pinbff/demo/DemoClient.java sca 2580</pre>
+ * java src/test/java/io/pinbff/demo/DemoClient.java sca 2580
+ * java src/test/java/io/pinbff/demo/DemoClient.java sca 2580 --watch   (status pushed, not polled)</pre>
  *
  * It fetches a dev user token, the PIN key, encrypts {"pin":"…"} to a JWE (RSA-OAEP-256 +
  * A256CBC-HS512, written out here step by step as RFC 7516/7518 define it), signs with the demo
@@ -56,11 +57,16 @@ public final class DemoClient {
         this.bff = bff;
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] rawArgs) throws Exception {
+        java.util.List<String> list = new java.util.ArrayList<>(java.util.List.of(rawArgs));
+        boolean watch = list.remove("--watch");
+        String[] args = list.toArray(String[]::new);
         String flow = args.length > 0 ? args[0] : "direct";
         String pin = args.length > 1 ? args[1] : "2580";
         String bff = args.length > 2 ? args[2] : "http://localhost:8080";
-        String outcome = new DemoClient(bff).run(flow, pin, Files.readString(Path.of(DEVICE_KEY)));
+        DemoClient client = new DemoClient(bff);
+        client.watch = watch;
+        String outcome = client.run(flow, pin, Files.readString(Path.of(DEVICE_KEY)));
         System.out.println(outcome);
     }
 
@@ -89,12 +95,43 @@ public final class DemoClient {
         }
         String location = created.headers().firstValue("Location").orElseThrow();
         System.out.println("4. change request " + location + " is " + field(created.body(), "status"));
+        java.util.concurrent.CompletableFuture<String> pushed = watch ? watch(location) : null;
         String authorized = send("POST", location + "/authorize",
                 "{\"delivery_method\":\"device_signing\",\"device_id\":\"" + DEVICE + "\"}", "application/json").body();
         System.out.println("5. authorised: " + field(authorized, "status"));
         String confirmed = send("POST", location + "/confirm", "{\"device_id\":\"" + DEVICE + "\",\"signature\":\""
                 + sign(field(authorized, "string_to_sign"), device) + "\"}", "application/json").body();
+        if (pushed != null) {
+            return "6. confirmed; the stream ended with " + pushed.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
         return "6. confirmed: " + field(confirmed, "status");
+    }
+
+    boolean watch;
+
+    /**
+     * {@code --watch}: the change request's status pushed by the BFF (server-sent events) instead of
+     * polling; prints each event and completes with the last status when the server ends the stream.
+     */
+    private java.util.concurrent.CompletableFuture<String> watch(String location) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(bff + location + "/events"))
+                .header("Authorization", "Bearer " + token).header("Accept", "text/event-stream").build();
+        java.util.concurrent.CompletableFuture<String> last = new java.util.concurrent.CompletableFuture<>();
+        HttpResponse<java.util.stream.Stream<String>> stream = http.send(request, HttpResponse.BodyHandlers.ofLines());
+        Thread.ofVirtual().start(() -> {
+            String[] status = { "(none)" };
+            String[] id = { "" };
+            stream.body().forEach(line -> {
+                if (line.startsWith("id:")) {
+                    id[0] = line.substring(3).trim();
+                } else if (line.startsWith("data:")) {
+                    status[0] = field(line, "status");
+                    System.out.println("   pushed event " + id[0] + ": " + status[0]);
+                }
+            });
+            last.complete(status[0]);
+        });
+        return last;
     }
 
     private HttpResponse<String> send(String method, String path, String body, String type) throws Exception {

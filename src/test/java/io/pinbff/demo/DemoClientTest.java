@@ -24,4 +24,13 @@ class DemoClientTest extends PinBffTest {
         assertThat(outcome).contains("204");
         assertThat(sandbox.pinIs(CARD, "4826")).isTrue();
     }
+
+    @Test
+    void scaFlowWithWatchGetsTheStatusPushed() throws Exception {
+        DemoClient client = new DemoClient(root.toString().replaceAll("/$", ""));
+        client.watch = true;
+        String outcome = client.run("sca", "5173", Files.readString(Path.of(DemoClient.DEVICE_KEY)));
+        assertThat(outcome).isEqualTo("6. confirmed; the stream ended with COMPLETED");
+        assertThat(sandbox.pinIs(CARD, "5173")).isTrue();
+    }
 }
