@@ -51,6 +51,7 @@ bff_env() {
     SOLARIS_BASE_URL=http://127.0.0.1:$SANDBOX_PORT/sandbox/solaris \
     SOLARIS_TOKEN_URL=http://127.0.0.1:$SANDBOX_PORT/sandbox/solaris/oauth/token \
     AUTH_JWKS_URL=http://127.0.0.1:$SANDBOX_PORT/sandbox/idp/jwks.json \
+    FINGERPRINT_SECRET=bench-fingerprint-secret \
     QUARKUS_LOG_CONSOLE_LEVEL=WARN "$@"
 }
 

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.pinbff.changerequest.TimeSource;
 import io.pinbff.config.PinBffConfig;
+import io.pinbff.crypto.HmacSha256;
 import io.pinbff.crypto.Sha256;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import io.pinbff.error.ApiException;
 import io.pinbff.error.ErrorCode;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -43,8 +45,11 @@ public class Idempotency {
     private final Duration ttl;
     private final Duration waitForFirst;
     private final Duration lease;
+    private final byte[] fingerprintKey;
 
-    Idempotency(EntityManager em, TimeSource time, ObjectMapper json, PinBffConfig config) {
+    Idempotency(EntityManager em, TimeSource time, ObjectMapper json, PinBffConfig config,
+            @ConfigProperty(name = "fingerprint.secret") String fingerprintSecret) {
+        this.fingerprintKey = fingerprintSecret.getBytes(StandardCharsets.UTF_8);
         this.em = em;
         this.time = time;
         this.json = json;
@@ -61,7 +66,8 @@ public class Idempotency {
         if (key.isEmpty() || key.length() > 255 || !JsonFields.isPrintableAscii(key)) {
             throw ApiException.invalid(ErrorCode.INVALID_REQUEST, HEADER, "Idempotency-Key must be 1 to 255 printable ASCII characters.");
         }
-        String hash = Sha256.hex("POST " + path + "\n" + canonical(body));
+        // Keyed: a confirm body holds a 6-digit TAN, which an unkeyed hash would give away to 10^6 guesses.
+        String hash = HmacSha256.hex(fingerprintKey, "POST " + path + "\n" + canonical(body));
         Optional<Response> replay = claimOrReplay(personId, key, hash);
         if (replay.isPresent()) {
             return replay.get();

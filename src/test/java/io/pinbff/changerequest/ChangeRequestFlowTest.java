@@ -256,7 +256,8 @@ class ChangeRequestFlowTest extends PinBffTest {
         String signature = AppSide.sign(authorized.getString("string_to_sign"), AppSide.demoDeviceKey());
         asDemo().body(Map.of("device_id", DEVICE, "signature", signature))
                 .post("/v1/pin-change-requests/{id}/confirm", id).then().statusCode(200);
-        asDemo().body(Map.of("tan", "987654")).post("/v1/pin-change-requests/{id}/confirm", id).then().statusCode(409);
+        asDemo().header("Idempotency-Key", "dump-" + id).body(Map.of("tan", "987654"))
+                .post("/v1/pin-change-requests/{id}/confirm", id).then().statusCode(409);
 
         String everything = db.dumpAll();
         for (String part : jwe.split("\\.")) {
@@ -265,6 +266,11 @@ class ChangeRequestFlowTest extends PinBffTest {
             }
         }
         assertThat(everything).doesNotContain(signature.substring(0, 24)).doesNotContain("987654");
+        // The idempotency fingerprint of the TAN-holding body is keyed: its unkeyed SHA-256 (10^6 guesses
+        // away from the TAN) is nowhere.
+        assertThat(db.rows("select request_hash from idempotency_record where idem_key = ?", "dump-" + id)).hasSize(1);
+        assertThat(everything).doesNotContain(io.pinbff.crypto.Sha256.hex(
+                "POST /v1/pin-change-requests/" + id + "/confirm\n{\"tan\":\"987654\"}"));
     }
 
     @Test

@@ -136,7 +136,8 @@ final class FakeSolaris implements AutoCloseable {
 
     Map<String, String> env(String database) {
         String base = server.baseUrl();
-        return Map.ofEntries(Map.entry("PINBFF_CHANGE_REQUESTS_SWEEP_EVERY", "1s"), Map.entry(
+        return Map.ofEntries(Map.entry("PINBFF_CHANGE_REQUESTS_SWEEP_EVERY", "1s"),
+                Map.entry("FINGERPRINT_SECRET", "cluster-it-fingerprint-secret"), Map.entry(
                 "SOLARIS_WEBHOOK_SECRET", WEBHOOK_SECRET),
                 Map.entry("SOLARIS_BASE_URL", base),
                 Map.entry("SOLARIS_TOKEN_URL", base + "/oauth/token"),

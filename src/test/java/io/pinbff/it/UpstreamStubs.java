@@ -56,6 +56,7 @@ public class UpstreamStubs implements QuarkusTestResourceLifecycleManager {
                 "auth.jwks-url", base + "/idp/jwks.json",
                 "auth.issuer", ISSUER,
                 "auth.audience", AUDIENCE,
+                "fingerprint.secret", "packaged-it-fingerprint-secret",
                 // A database of its own, new each run (no attempt counts or shared PIN key left from before).
                 "quarkus.datasource.jdbc.url", "jdbc:postgresql://localhost:5432/" + PackagedApp.freshDatabase("pinbff_it_packaged"));
     }
