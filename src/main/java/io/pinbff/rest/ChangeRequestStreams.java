@@ -10,6 +10,7 @@ import io.pinbff.changerequest.TimeSource;
 import io.pinbff.error.ApiException;
 import io.pinbff.error.ErrorCode;
 import io.pinbff.events.EventBus;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -204,7 +205,14 @@ public class ChangeRequestStreams {
         }
     }
 
-    /** Readiness is already down (shutdown delay); end the streams so clients reconnect elsewhere. */
+    /**
+     * Shutdown began (readiness goes down now): end the streams at once so apps reconnect to another
+     * instance, and so the graceful shutdown does not wait for them as for requests still in flight.
+     */
+    void onShutdownDelay(@Observes ShutdownDelayInitiatedEvent event) {
+        byRequest.values().forEach(streams -> streams.forEach(this::close));
+    }
+
     void onShutdown(@Observes ShutdownEvent event) {
         byRequest.values().forEach(streams -> streams.forEach(this::close));
     }
