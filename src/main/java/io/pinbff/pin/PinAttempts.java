@@ -111,7 +111,8 @@ public class PinAttempts {
         }
     }
 
-    private static Instant toInstant(Object value) {
+    /** A timestamp column as the native query hands it over (driver and Hibernate differ in the type). */
+    static Instant toInstant(Object value) {
         if (value instanceof Timestamp ts) {
             return ts.toInstant();
         }

@@ -215,7 +215,7 @@ public class PinKeyCache {
         }
         Object[] row = (Object[]) rows.get(0);
         PinKey key = new PinKey((String) row[0], "RSA", "enc", PinKey.ALG, (String) row[1], (String) row[2]);
-        Instant fetchedAt = toInstant(row[3]);
+        Instant fetchedAt = PinAttempts.toInstant(row[3]);
         // No refresh lock here: the bus thread must not wait for a slow Solaris call. Only a newer row wins.
         synchronized (this) {
             Cached now = cached;
@@ -226,16 +226,6 @@ public class PinKeyCache {
                 cached = new Cached(key, fetchedAt);
             }
         }
-    }
-
-    private static Instant toInstant(Object value) {
-        if (value instanceof Timestamp ts) {
-            return ts.toInstant();
-        }
-        if (value instanceof java.time.OffsetDateTime odt) {
-            return odt.toInstant();
-        }
-        return value instanceof Instant i ? i : Instant.now();
     }
 
     private static ApiException outdated(PinKey current) {

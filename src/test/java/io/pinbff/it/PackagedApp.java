@@ -62,7 +62,14 @@ final class PackagedApp implements AutoCloseable {
 
     /** Waits until /q/health/ready answers 200; returns how long that took from now. */
     Duration awaitReady(Duration atMost) throws Exception {
-        HttpClient client = HttpClient.newHttpClient();
+        // Closed when done: an idle keep-alive connection left open holds the app's graceful shutdown
+        // (Quarkus waits for open connections) until the shutdown timeout.
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            return awaitReady(client, atMost);
+        }
+    }
+
+    private Duration awaitReady(HttpClient client, Duration atMost) throws Exception {
         long start = System.nanoTime();
         long deadline = start + atMost.toNanos();
         while (System.nanoTime() < deadline) {

@@ -8,10 +8,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,8 +21,6 @@ class ShutdownIT {
 
     static FakeSolaris solaris;
     static PackagedApp app;
-    static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
 
     @BeforeAll
     static void start() throws Exception {
@@ -43,9 +41,11 @@ class ShutdownIT {
      */
     @Test
     void sigtermWaitsOnlyForWhatIsInFlight() throws Exception {
+        // A client of its own, closed once its answers are in: like an app, it leaves no idle connection.
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         solaris.pinWrites(2000);
         String card = "sigterm-" + UUID.randomUUID().toString().substring(0, 8) + "mcrd";
-        CompletableFuture<HttpResponse<String>> change = CLIENT.sendAsync(HttpRequest.newBuilder(
+        CompletableFuture<HttpResponse<String>> change = client.sendAsync(HttpRequest.newBuilder(
                 URI.create(app.url("/v1/cards/" + card + "/pin"))).timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + solaris.tokenForOwnerOf(card, 1)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(solaris.directBody("2580"))).build(), HttpResponse.BodyHandlers.ofString());
@@ -58,11 +58,18 @@ class ShutdownIT {
         app.process.destroy(); // SIGTERM
         int ready = 200;
         while (ready == 200 && System.nanoTime() - termAt < Duration.ofSeconds(1).toNanos()) {
-            ready = CLIENT.send(HttpRequest.newBuilder(URI.create(app.url("/q/health/ready"))).build(),
+            ready = client.send(HttpRequest.newBuilder(URI.create(app.url("/q/health/ready"))).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode();
         }
         assertThat(ready).as("readiness goes down within 1 s of SIGTERM, before the instance stops").isEqualTo(503);
         assertThat(change.get(10, java.util.concurrent.TimeUnit.SECONDS).statusCode()).as("the in-flight change completes").isEqualTo(204);
+        client.close();
+        if (!app.process.waitFor(8, java.util.concurrent.TimeUnit.SECONDS)) {
+            // Still running: keep a thread dump of what the shutdown waits for next to the app's log.
+            new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jstack").toString(),
+                    String.valueOf(app.process.pid())).redirectErrorStream(true)
+                    .redirectOutput(Path.of("target/it-logs/shutdown-jstack.txt").toFile()).start().waitFor();
+        }
         assertThat(app.process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         long exitMillis = (System.nanoTime() - termAt) / 1_000_000;
         System.out.printf("[shutdown] SIGTERM with one 2 s PIN change in flight: 204, exit after %d ms%n", exitMillis);
