@@ -120,9 +120,16 @@ public class IdpKeys {
         while (true) {
             Fetch fetch = startOrJoin(false);
             if (fetch == null) {
+                // Another request's fetch may have finished since we looked: look again, and judge the
+                // token against that same snapshot (a newer one must not make an older miss a 401).
+                Held snapshot = held;
+                key = snapshot == null ? null : snapshot.keys().get(kid);
+                if (key != null) {
+                    return key;
+                }
                 Duration untilAllowed = untilNextFetchAllowed();
                 Instant issuedAt = tokenIssuedAt.get();
-                if (issuedAt != null && heldBefore(issuedAt)) {
+                if (issuedAt != null && snapshot != null && issuedAt.plusSeconds(5).isBefore(snapshot.fetchedAt())) {
                     // The token existed when we last fetched, and its key was not published then.
                     throw new ParseException("The token's key is not published by the identity provider.");
                 }
@@ -151,11 +158,6 @@ public class IdpKeys {
     private PublicKey lookup(String kid) {
         Held h = held;
         return h == null ? null : h.keys().get(kid);
-    }
-
-    private boolean heldBefore(Instant issuedAt) {
-        Held h = held;
-        return h != null && issuedAt.plusSeconds(5).isBefore(h.fetchedAt());
     }
 
     /** The fetch in flight, or a new one when the rate limit allows; null when neither. */

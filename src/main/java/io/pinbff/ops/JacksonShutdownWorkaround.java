@@ -16,8 +16,9 @@ import org.jboss.logging.Logger;
  * Jackson extension's shutdown listener clears Jackson's caches but never reports that it is done, so
  * every graceful shutdown waits the whole {@code quarkus.shutdown.timeout} (20 s here) even with no
  * request in flight. Measured on the packaged jar: SIGTERM with nothing in flight → exit after 23.4 s.
- * This wraps that one listener so it reports done after its work; all other listeners (the HTTP one
- * that waits for in-flight requests among them) are untouched. Remove it with the platform upgrade
+ * This wraps that one listener so it reports done after its work; the others keep their behaviour (the
+ * HTTP one that waits for in-flight requests among them) and are only watched: one not done 5 s into
+ * the shutdown is named in a warning. Remove it with the platform upgrade
  * that carries the fix (3.30.6 stays because the Central mirror here lacks quarkus-devui of later
  * 3.30.x releases, which dev mode needs).
  */
@@ -27,6 +28,53 @@ public class JacksonShutdownWorkaround {
 
     private static final Logger LOG = Logger.getLogger(JacksonShutdownWorkaround.class);
     private static final String BROKEN = "io.quarkus.jackson.runtime.JacksonRecorder$";
+
+    /**
+     * Every listener, as it was, plus: the broken one reports done after its work; and any listener still
+     * not done 5 s into the shutdown is named in a warning, so a slow stop says what it waits for.
+     */
+    private static final class Traced implements ShutdownListener {
+        private final ShutdownListener delegate;
+        private final boolean reportsDoneItself;
+
+        Traced(ShutdownListener delegate, boolean broken) {
+            this.delegate = delegate;
+            this.reportsDoneItself = !broken;
+        }
+
+        @Override
+        public void preShutdown(ShutdownNotification notification) {
+            delegate.preShutdown(watched("pre-shutdown", notification));
+        }
+
+        @Override
+        public void shutdown(ShutdownNotification notification) {
+            ShutdownNotification watched = watched("shutdown", notification);
+            delegate.shutdown(watched);
+            if (!reportsDoneItself) {
+                watched.done();
+            }
+        }
+
+        private ShutdownNotification watched(String phase, ShutdownNotification notification) {
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread.ofVirtual().name("shutdown-watch").start(() -> {
+                try {
+                    Thread.sleep(5_000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (!done.get()) {
+                    LOG.warnf("Shutdown (%s) still waiting for %s", phase, delegate.getClass().getName());
+                }
+            });
+            return () -> {
+                if (done.compareAndSet(false, true)) {
+                    notification.done();
+                }
+            };
+        }
+    }
 
     @SuppressWarnings("unchecked")
     void install(@Observes StartupEvent event) {
@@ -38,24 +86,10 @@ public class JacksonShutdownWorkaround {
                 return;
             }
             List<ShutdownListener> fixed = new ArrayList<>(listeners.size());
-            int wrapped = 0;
             for (ShutdownListener listener : listeners) {
-                if (listener.getClass().getName().startsWith(BROKEN)) {
-                    fixed.add(new ShutdownListener() {
-                        @Override
-                        public void shutdown(ShutdownNotification notification) {
-                            listener.shutdown(notification);
-                            notification.done();
-                        }
-                    });
-                    wrapped++;
-                } else {
-                    fixed.add(listener);
-                }
+                fixed.add(new Traced(listener, listener.getClass().getName().startsWith(BROKEN)));
             }
-            if (wrapped > 0) {
-                field.set(null, List.copyOf(fixed));
-            }
+            field.set(null, List.copyOf(fixed));
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.warnf("Jackson shutdown workaround not installed (%s): shutdowns wait the full timeout",
                     e.getClass().getSimpleName());
