@@ -1,5 +1,6 @@
 package io.pinbff.ops;
 
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.runtime.shutdown.ShutdownListener;
@@ -76,8 +77,17 @@ public class JacksonShutdownWorkaround {
         }
     }
 
+    void onStart(@Observes StartupEvent event) {
+        install();
+    }
+
+    /** Again when the shutdown begins (before the listeners run), in case the list was set after start. */
+    void onShutdownDelay(@Observes ShutdownDelayInitiatedEvent event) {
+        install();
+    }
+
     @SuppressWarnings("unchecked")
-    void install(@Observes StartupEvent event) {
+    synchronized void install() {
         try {
             Field field = ShutdownRecorder.class.getDeclaredField("shutdownListeners");
             field.setAccessible(true);
@@ -87,7 +97,8 @@ public class JacksonShutdownWorkaround {
             }
             List<ShutdownListener> fixed = new ArrayList<>(listeners.size());
             for (ShutdownListener listener : listeners) {
-                fixed.add(new Traced(listener, listener.getClass().getName().startsWith(BROKEN)));
+                fixed.add(listener instanceof Traced ? listener
+                        : new Traced(listener, listener.getClass().getName().startsWith(BROKEN)));
             }
             field.set(null, List.copyOf(fixed));
         } catch (ReflectiveOperationException | RuntimeException e) {
