@@ -12,6 +12,10 @@ ensure_postgres
 REQUESTS=${REQUESTS:-2000}
 BFF_PORT=${BFF_PORT:-18090}
 SANDBOX_PORT=${SANDBOX_PORT:-18091}
+BFF_MANAGEMENT_PORT=${BFF_MANAGEMENT_PORT:-18092}
+SANDBOX_MANAGEMENT_PORT=${SANDBOX_MANAGEMENT_PORT:-18093}
+# The bench's own Solaris client and issuer (a production start refuses the sandbox's defaults).
+BENCH_CLIENT_ID=bench-client BENCH_CLIENT_SECRET=bench-client-secret BENCH_ISSUER=https://idp.bench.pinbff.local
 # The JVM settings environment.md measured best on 2 cores: C1 only, serial GC, capped heap.
 BFF_JAVA_OPTS=${BFF_JAVA_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx192m}
 WORK=target/bench
@@ -41,13 +45,17 @@ wait_ready() { # url seconds
 }
 
 echo "== standalone sandbox on :$SANDBOX_PORT"
-QUARKUS_HTTP_PORT=$SANDBOX_PORT QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://localhost:5432/pinbff_bench_sandbox \
+QUARKUS_HTTP_PORT=$SANDBOX_PORT QUARKUS_MANAGEMENT_PORT=$SANDBOX_MANAGEMENT_PORT \
+  QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://localhost:5432/pinbff_bench_sandbox \
+  PINBFF_SANDBOX_CLIENT_ID=$BENCH_CLIENT_ID PINBFF_SANDBOX_CLIENT_SECRET=$BENCH_CLIENT_SECRET AUTH_ISSUER=$BENCH_ISSUER \
   QUARKUS_LOG_CONSOLE_LEVEL=WARN java -XX:+UseSerialGC -Xmx256m -jar "$WORK/sandbox-app/quarkus-run.jar" > "$WORK/sandbox.log" 2>&1 &
 pids+=($!)
-wait_ready "http://127.0.0.1:$SANDBOX_PORT/q/health/ready" 60
+wait_ready "http://127.0.0.1:$SANDBOX_MANAGEMENT_PORT/q/health/ready" 60
 
 bff_env() {
-  exec env QUARKUS_HTTP_PORT=$BFF_PORT QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://localhost:5432/pinbff_bench \
+  exec env QUARKUS_HTTP_PORT=$BFF_PORT QUARKUS_MANAGEMENT_PORT=$BFF_MANAGEMENT_PORT \
+    QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://localhost:5432/pinbff_bench \
+    SOLARIS_CLIENT_ID=$BENCH_CLIENT_ID SOLARIS_CLIENT_SECRET=$BENCH_CLIENT_SECRET AUTH_ISSUER=$BENCH_ISSUER \
     SOLARIS_BASE_URL=http://127.0.0.1:$SANDBOX_PORT/sandbox/solaris \
     SOLARIS_TOKEN_URL=http://127.0.0.1:$SANDBOX_PORT/sandbox/solaris/oauth/token \
     AUTH_JWKS_URL=http://127.0.0.1:$SANDBOX_PORT/sandbox/idp/jwks.json \
@@ -62,7 +70,7 @@ if [ "${AOT:-1}" = 1 ] && java -XX:+PrintFlagsFinal -version 2>/dev/null | grep 
   rm -f "$WORK/bff.aot"
   bff_env java $BFF_JAVA_OPTS -XX:AOTCacheOutput="$WORK/bff.aot" -jar target/quarkus-app/quarkus-run.jar > "$WORK/bff-training.log" 2>&1 &
   training_pid=$!
-  wait_ready "http://127.0.0.1:$BFF_PORT/q/health/ready" 60
+  wait_ready "http://127.0.0.1:$BFF_MANAGEMENT_PORT/q/health/ready" 60
   timeout 60 java -cp target/test-classes io.pinbff.bench.Load "http://127.0.0.1:$BFF_PORT" "http://127.0.0.1:$SANDBOX_PORT" "$WORK/training.md" 100 > /dev/null
   kill -TERM "$training_pid"; wait "$training_pid" || true
   [ -f "$WORK/bff.aot" ] && BFF_JAVA_OPTS="$BFF_JAVA_OPTS -XX:AOTCache=$WORK/bff.aot"
@@ -76,7 +84,7 @@ start_ns=$(date +%s%N)
 bff_env java $BFF_JAVA_OPTS -jar target/quarkus-app/quarkus-run.jar > "$WORK/bff.log" 2>&1 &
 bff_pid=$!
 pids+=($bff_pid)
-wait_ready "http://127.0.0.1:$BFF_PORT/q/health/ready" 60
+wait_ready "http://127.0.0.1:$BFF_MANAGEMENT_PORT/q/health/ready" 60
 ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
 sleep 2
 rss_idle=$(( $(ps -o rss= -p "$bff_pid") / 1024 ))

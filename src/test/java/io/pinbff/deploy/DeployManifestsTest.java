@@ -36,6 +36,8 @@ class DeployManifestsTest {
     private static final Path KUBERNETES = DEPLOY.resolve("kubernetes");
     private static final Path COMPOSE = DEPLOY.resolve("compose.yaml");
     private static final Path README = ROOT.resolve("README.md");
+    private static final Path DEPLOYMENT = KUBERNETES.resolve("deployment.yaml");
+    private static final Path NETWORK_POLICY = KUBERNETES.resolve("networkpolicy.yaml");
 
     /** Files that are YAML but not Kubernetes objects; checked by their own tests. */
     private static final Set<String> NOT_KUBERNETES_OBJECTS = Set.of("compose.yaml", "kustomization.yaml");
@@ -189,25 +191,39 @@ class DeployManifestsTest {
     }
 
     @Test
-    void probesPointAtQuarkusHealthEndpointsOnTheHttpPort() {
+    void probesPointAtQuarkusHealthEndpointsOnTheManagementPort() {
         Map<String, Object> container = container();
         assertThat(probePath(container, "startupProbe")).isEqualTo("/q/health/started");
         assertThat(probePath(container, "livenessProbe")).isEqualTo("/q/health/live");
         assertThat(probePath(container, "readinessProbe")).isEqualTo("/q/health/ready");
 
-        Set<Object> httpPort = new LinkedHashSet<>();
+        Set<Object> managementPort = new LinkedHashSet<>();
         for (Object p : list(container.get("ports"))) {
             Map<String, Object> port = map(p);
-            if (Integer.valueOf(8080).equals(port.get("containerPort"))) {
-                httpPort.add(8080);
+            if (Integer.valueOf(9000).equals(port.get("containerPort"))) {
+                managementPort.add(9000);
                 if (port.get("name") != null) {
-                    httpPort.add(port.get("name"));
+                    managementPort.add(port.get("name"));
                 }
             }
         }
-        assertThat(httpPort).as("containerPort 8080").isNotEmpty();
+        assertThat(managementPort).as("containerPort 9000 (quarkus.management.port)").isNotEmpty();
         for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
-            assertThat(httpPort).as("%s port", probe).contains(map(map(container.get(probe)).get("httpGet")).get("port"));
+            assertThat(managementPort).as("%s port", probe).contains(map(map(container.get(probe)).get("httpGet")).get("port"));
+        }
+        Map<String, Object> annotations = map(map(map(map(single(DEPLOYMENT).get("spec")).get("template")).get("metadata"))
+                .get("annotations"));
+        assertThat(annotations).containsEntry("prometheus.io/port", "9000").containsEntry("prometheus.io/path", "/q/metrics");
+    }
+
+    @Test
+    void networkPolicyLetsMonitoringReachOnlyTheManagementPortAndCallersOnlyTheApi() {
+        Map<String, Object> spec = map(single(NETWORK_POLICY).get("spec"));
+        for (Object rule : list(spec.get("ingress"))) {
+            Map<String, Object> r = map(rule);
+            Set<Object> ports = list(r.get("ports")).stream().map(p -> map(p).get("port")).collect(Collectors.toSet());
+            boolean monitoring = String.valueOf(r.get("from")).contains("monitoring");
+            assertThat(ports).as("ingress rule %s", r.get("from")).containsExactly(monitoring ? 9000 : 8080);
         }
     }
 

@@ -80,7 +80,7 @@ class BurstIT {
         solaris.pinWrites(0);
         Result after = burst(1);
         assertThat(after.count(204)).as("a normal request 5 s after the burst").isEqualTo(1);
-        HttpResponse<String> live = CLIENT.send(HttpRequest.newBuilder(URI.create(app.url("/q/health/live"))).build(),
+        HttpResponse<String> live = CLIENT.send(HttpRequest.newBuilder(URI.create(app.managementUrl("/q/health/live"))).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(live.statusCode()).isEqualTo(200);
     }

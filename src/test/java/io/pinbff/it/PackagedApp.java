@@ -27,12 +27,14 @@ final class PackagedApp implements AutoCloseable {
 
     final String name;
     final int port;
+    final int managementPort;
     final Process process;
     final Path log;
 
-    private PackagedApp(String name, int port, Process process, Path log) {
+    private PackagedApp(String name, int port, int managementPort, Process process, Path log) {
         this.name = name;
         this.port = port;
+        this.managementPort = managementPort;
         this.process = process;
         this.log = log;
     }
@@ -43,6 +45,7 @@ final class PackagedApp implements AutoCloseable {
             throw new IllegalStateException("run after package: " + jar.toAbsolutePath() + " is missing");
         }
         int port = freePort();
+        int managementPort = freePort();
         Path log = Path.of("target/it-logs/" + name + ".log");
         Files.createDirectories(log.getParent());
         List<String> command = new ArrayList<>();
@@ -53,11 +56,17 @@ final class PackagedApp implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(env);
         builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
-        return new PackagedApp(name, port, builder.start(), log);
+        builder.environment().put("QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort));
+        return new PackagedApp(name, port, managementPort, builder.start(), log);
     }
 
     String url(String path) {
         return "http://127.0.0.1:" + port + path;
+    }
+
+    /** Health, metrics and OpenAPI: the management interface. */
+    String managementUrl(String path) {
+        return "http://127.0.0.1:" + managementPort + path;
     }
 
     /** Waits until /q/health/ready answers 200; returns how long that took from now. */
@@ -77,7 +86,7 @@ final class PackagedApp implements AutoCloseable {
                 throw new IllegalStateException(name + " exited; see " + log.toAbsolutePath());
             }
             try {
-                HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create(url("/q/health/ready")))
+                HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create(managementUrl("/q/health/ready")))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
                 if (r.statusCode() == 200) {
                     return Duration.ofNanos(System.nanoTime() - start);

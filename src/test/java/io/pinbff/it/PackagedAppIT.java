@@ -8,6 +8,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 
 import io.pinbff.support.AppSide;
+import io.pinbff.support.Management;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import java.security.KeyPair;
@@ -30,9 +31,9 @@ class PackagedAppIT {
     @Test
     void servesHealthMetricsContractAndChangesAPin() throws Exception {
         Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
-                .until(() -> given().get("/q/health/ready").statusCode() == 200);
-        given().get("/q/health/live").then().statusCode(200);
-        given().get("/q/openapi").then().statusCode(200).body(containsString("/v1/cards/{card_id}/pin"));
+                .until(() -> Management.given().get("/q/health/ready").statusCode() == 200);
+        Management.given().get("/q/health/live").then().statusCode(200);
+        Management.given().get("/q/openapi").then().statusCode(200).body(containsString("/v1/cards/{card_id}/pin"));
         given().get("/sandbox/idp/jwks.json").then().statusCode(404); // the sandbox is not in this build
 
         String token = userToken();
@@ -50,7 +51,7 @@ class PackagedAppIT {
                 .withHeader("Authorization", equalTo("Bearer " + UpstreamStubs.SOLARIS_TOKEN))
                 .withRequestBody(matchingJsonPath("$.encrypted_pin", equalTo(jwe)))
                 .withRequestBody(matchingJsonPath("$.device_id", equalTo("it-device"))));
-        given().get("/q/metrics").then().statusCode(200)
+        Management.given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("pinbff_pin_changes_total{flow=\"direct\",outcome=\"success\"}"))
                 .body(containsString("pinbff_solaris_requests_seconds_count"));
     }

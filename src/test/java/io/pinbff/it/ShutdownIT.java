@@ -58,7 +58,7 @@ class ShutdownIT {
         app.process.destroy(); // SIGTERM
         int ready = 200;
         while (ready == 200 && System.nanoTime() - termAt < Duration.ofSeconds(1).toNanos()) {
-            ready = client.send(HttpRequest.newBuilder(URI.create(app.url("/q/health/ready"))).build(),
+            ready = client.send(HttpRequest.newBuilder(URI.create(app.managementUrl("/q/health/ready"))).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode();
         }
         assertThat(ready).as("readiness goes down within 1 s of SIGTERM, before the instance stops").isEqualTo(503);

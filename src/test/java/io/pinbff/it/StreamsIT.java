@@ -79,13 +79,13 @@ class StreamsIT {
             Thread.sleep(3_000); // idle: keep-alives and syncs only
             long rssAfter = app.rssMib();
             long threadsAfter = app.threads();
-            HttpResponse<String> metrics = CLIENT.send(HttpRequest.newBuilder(URI.create(app.url("/q/metrics"))).build(),
+            HttpResponse<String> metrics = CLIENT.send(HttpRequest.newBuilder(URI.create(app.managementUrl("/q/metrics"))).build(),
                     HttpResponse.BodyHandlers.ofString());
             System.out.printf("[streams] %d idle event streams on one instance: RSS %d -> %d MiB (+%d), threads %d -> %d%n",
                     n, rssBefore, rssAfter, rssAfter - rssBefore, threadsBefore, threadsAfter);
             assertThat(metrics.body()).contains("pinbff_event_streams_open " + n + ".0");
             assertThat(threadsAfter - threadsBefore).as("no thread per stream").isLessThan(100);
-            HttpResponse<String> live = CLIENT.send(HttpRequest.newBuilder(URI.create(app.url("/q/health/live"))).build(),
+            HttpResponse<String> live = CLIENT.send(HttpRequest.newBuilder(URI.create(app.managementUrl("/q/health/live"))).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(live.statusCode()).as("open streams are not a stalled instance").isEqualTo(200);
         } finally {

@@ -55,8 +55,12 @@ public class UpstreamStubs implements QuarkusTestResourceLifecycleManager {
                 "solaris.token-url", base + "/oauth/token",
                 "auth.jwks-url", base + "/idp/jwks.json",
                 "auth.issuer", ISSUER,
+                "quarkus.oidc-client.client-id", "packaged-it",
+                "quarkus.oidc-client.credentials.secret", "packaged-it-secret",
                 "auth.audience", AUDIENCE,
                 "fingerprint.secret", "packaged-it-fingerprint-secret",
+                // The launcher sets the HTTP port to the test port; the management port follows it here.
+                "quarkus.management.port", String.valueOf(io.pinbff.support.Management.port()),
                 // A database of its own, new each run (no attempt counts or shared PIN key left from before).
                 "quarkus.datasource.jdbc.url", "jdbc:postgresql://localhost:5432/" + PackagedApp.freshDatabase("pinbff_it_packaged"));
     }

@@ -35,7 +35,7 @@ public abstract class PinBffTest {
     void resetWorld() {
         // Like a load balancer: no app traffic before the instance is ready (PIN key and IdP keys held).
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).pollInterval(java.time.Duration.ofMillis(100))
-                .until(() -> io.restassured.RestAssured.given().get("/q/health/ready").statusCode() == 200);
+                .until(() -> Management.given().get("/q/health/ready").statusCode() == 200);
         ContractValidation.install();
         ShiftedTime.reset();
         sandbox.reset();
