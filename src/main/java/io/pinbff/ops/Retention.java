@@ -34,7 +34,8 @@ import org.jboss.logging.Logger;
  * <li>{@code pin_submission}: fingerprints older than {@code pinbff.retention.pin-submissions} (48 h, at least
  * the longest attempt-limit window and the Idempotency-Key TTL) whose PIN key is no longer Solaris'
  * current key: a JWE for any other key is refused (409 {@code pin_key_outdated}) before the replay check,
- * so single use holds for every JWE that could still be accepted.</li>
+ * so single use holds for every JWE that could still be accepted. Rows written without a key (before V5)
+ * are first labelled with the current key.</li>
  * <li>{@code idempotency_record}: records past their expiry ({@code pinbff.idempotency.ttl}).</li>
  * <li>{@code webhook_event}: IDs older than Solaris' 5-day retry window.</li>
  * </ul>
@@ -142,6 +143,7 @@ public class Retention {
             if (current.isEmpty()) {
                 return; // no key known yet: no way to tell which fingerprints single use still needs
             }
+            labelUnknownKeys(current.iterator().next());
             Timestamp before = Timestamp.from(now.minus(config.retention().pinSubmissions()));
             for (String retired : keysInUse()) {
                 if (current.contains(retired)) {
@@ -195,7 +197,19 @@ public class Retention {
         }
     }
 
-    /** The shared current key and the one this instance holds (they differ for a moment around a rotation). */
+    /**
+     * Rows without a key (written before V5, or by an instance of the previous version during a rolling
+     * update) were written under the shared current key or an older one: labelling them with the current
+     * key keeps them at least as long as their own key would.
+     */
+    private void labelUnknownKeys(String sharedCurrent) {
+        repeat(() -> QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                "update pin_submission set key_id = :kid where fingerprint in (select fingerprint from pin_submission "
+                        + "where key_id is null limit :batch for update skip locked)")
+                .setParameter("kid", sharedCurrent).setParameter("batch", config.retention().batchSize()).executeUpdate()));
+    }
+
+    /** The shared current key (first) and the one this instance holds (they differ for a moment around a rotation). */
     private Set<String> currentKeys() {
         Set<String> current = new LinkedHashSet<>();
         List<?> shared = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(

@@ -96,6 +96,7 @@ class RetentionTest extends PinBffTest {
         submission("retired-old", "old-key", now.minus(Duration.ofHours(49)));       // retired key, past 48 h: goes
         submission("retired-recent", "old-key", now.minus(Duration.ofHours(47)));    // still counted by the limits: stays
         submission("current-old", currentKid, now.minus(Duration.ofDays(400)));     // key current, single use: stays
+        submission("legacy", null, now.minus(Duration.ofDays(30)));                   // before V5: labelled current, stays
         idempotency("expired", now.minusSeconds(1));
         idempotency("live", now.plusSeconds(3600));
         webhook("whk-old", now.minus(Duration.ofDays(5)).minusSeconds(1));
@@ -115,7 +116,9 @@ class RetentionTest extends PinBffTest {
         as(PERSON).get("/v1/pin-change-requests/{id}", viaApi).then().statusCode(404);
         assertThat(db.rows("select fingerprint from pin_submission where person_id like 'ret-%' order by 1"))
                 .extracting(r -> ((String) r.get("fingerprint")).trim())
-                .containsExactly(fingerprint("current-old"), fingerprint("retired-recent"));
+                .containsExactlyInAnyOrder(fingerprint("current-old"), fingerprint("legacy"), fingerprint("retired-recent"));
+        assertThat(db.rows("select key_id from pin_submission where fingerprint = ?", fingerprint("legacy")).get(0).get("key_id"))
+                .isEqualTo(currentKid);
         // The API's submissions are for the current key: kept, so the same JWE is still refused 90 days on.
         assertThat(db.rows("select count(*) as n from pin_submission where key_id = ? and person_id = ?", currentKid, PERSON)
                 .get(0).get("n")).isEqualTo(2L);
