@@ -75,7 +75,7 @@ public class ChangeRequests {
         ChangeRequest reserved = store.reserve(cardId, personId, config.ttl());
         SolarisAnswer answer;
         try {
-            PinAttempts.Submission submission = attempts.record(personId, cardId, "sca", encryptedPin, idempotencyKey);
+            PinAttempts.Submission submission = attempts.record(personId, cardId, "sca", encryptedPin, keyId, idempotencyKey);
             answer = attempts.send(submission,
                     () -> solaris.scaUpdatePin(cardId, Map.of("encrypted_pin", encryptedPin, "key_id", keyId)));
         } catch (RuntimeException e) {

@@ -20,6 +20,8 @@ public interface PinBffConfig {
 
     Idempotency idempotency();
 
+    Retention retention();
+
     /** Settings of the built-in Solaris sandbox (dev and test builds only; read by the sandbox beans). */
     java.util.Map<String, String> sandbox();
 
@@ -134,6 +136,32 @@ public interface PinBffConfig {
     interface Idempotency {
         @WithDefault("24h")
         Duration ttl();
+    }
+
+    /** What the purge job ({@code io.pinbff.ops.Retention}) deletes, and how much per run; checked at start. */
+    interface Retention {
+        /** A COMPLETED, FAILED or EXPIRED change request, with its audit rows, is deleted this long after its last change. */
+        @WithDefault("90d")
+        Duration changeRequests();
+
+        /**
+         * A PIN submission's fingerprint is kept at least this long (never less than the longest attempt-limit
+         * window or the Idempotency-Key TTL), and in any case while its PIN key is Solaris' current key.
+         */
+        @WithDefault("48h")
+        Duration pinSubmissions();
+
+        /** How often each instance runs the purge (instances purging at once take disjoint rows). */
+        @WithDefault("1h")
+        String purgeEvery();
+
+        /** Rows deleted per transaction. */
+        @WithDefault("1000")
+        int batchSize();
+
+        /** Batches per table per run at most: a large backlog is worked off over several runs. */
+        @WithDefault("100")
+        int maxBatchesPerRun();
     }
 
     Auth auth();

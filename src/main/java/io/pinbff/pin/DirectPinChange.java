@@ -44,7 +44,7 @@ public class DirectPinChange {
             body.put("device_data", request.deviceData());
         }
         PinAttempts.Submission submission = attempts.record(personId, cardId, "direct", request.encryptedPin(),
-                request.idempotencyKey());
+                request.keyId(), request.idempotencyKey());
         SolarisAnswer answer = attempts.send(submission, () -> solaris.updatePin(cardId, body));
         if (!answer.ok()) {
             throw preflight.rejection(answer, request.keyId());

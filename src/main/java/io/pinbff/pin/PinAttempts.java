@@ -42,9 +42,12 @@ public class PinAttempts {
      * counted one after the other, so the per-user limit holds as well as the per-card one. The same
      * JWE sent twice at once is inserted once; the other gets 409 {@code encrypted_pin_reused}. A
      * submission already recorded by the same person under the same {@code Idempotency-Key} is a retry
-     * of a request whose outcome was not final: it passes without counting again.
+     * of a request whose outcome was not final: it passes without counting again. {@code keyId} (the PIN
+     * key the JWE is for, already checked to be the current one) tells the purge when single use no
+     * longer needs the row: a JWE for a key that is no longer current is refused before the replay check.
      */
-    public Submission record(String personId, String cardId, String flow, String encryptedPin, String idempotencyKey) {
+    public Submission record(String personId, String cardId, String flow, String encryptedPin, String keyId,
+            String idempotencyKey) {
         String fingerprint = fingerprint(encryptedPin);
         return QuarkusTransaction.requiringNew().call(() -> {
             Instant now = time.now();
@@ -56,11 +59,11 @@ public class PinAttempts {
             }
             limit("card", "card_id", cardId, limits.perCard(), limits.perCardWindow(), now);
             limit("user", "person_id", personId, limits.perUser(), limits.perUserWindow(), now);
-            int inserted = em.createNativeQuery("insert into pin_submission (fingerprint, person_id, card_id, flow, submitted_at, idem_key) "
-                    + "values (:f, :p, :c, :flow, :at, :k) on conflict (fingerprint) do nothing")
+            int inserted = em.createNativeQuery("insert into pin_submission (fingerprint, person_id, card_id, flow, submitted_at, idem_key, key_id) "
+                    + "values (:f, :p, :c, :flow, :at, :k, :kid) on conflict (fingerprint) do nothing")
                     .setParameter("f", fingerprint).setParameter("p", personId).setParameter("c", cardId)
                     .setParameter("flow", flow).setParameter("at", Timestamp.from(now))
-                    .setParameter("k", idempotencyKey).executeUpdate();
+                    .setParameter("k", idempotencyKey).setParameter("kid", keyId).executeUpdate();
             if (inserted == 0) {
                 throw ApiException.of(ErrorCode.ENCRYPTED_PIN_REUSED,
                         "This encrypted PIN was already submitted; encrypt the PIN again.");

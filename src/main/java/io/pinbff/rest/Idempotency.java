@@ -11,7 +11,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import io.pinbff.error.ApiException;
 import io.pinbff.error.ErrorCode;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -85,12 +84,6 @@ public class Idempotency {
             store(personId, key, response);
         }
         return response;
-    }
-
-    @Scheduled(every = "1h", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void purgeExpired() {
-        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("delete from idempotency_record where expires_at < :now")
-                .setParameter("now", Timestamp.from(time.now())).executeUpdate());
     }
 
     private static Response render(Supplier<Response> action) {

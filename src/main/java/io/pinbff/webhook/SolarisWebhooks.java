@@ -9,26 +9,24 @@ import io.pinbff.error.ApiException;
 import io.pinbff.error.ErrorCode;
 import io.pinbff.pin.CardAccess;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.Timestamp;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
 
 /**
  * Solaris webhook notifications. Each is checked against {@code Solaris-Webhook-Signature: sha256=<hex
  * HMAC-SHA256 of the raw body>} with any of the configured secrets (comma-separated during a rotation),
  * in constant time; recorded by {@code Solaris-Webhook-Id} so a retry is processed once on whichever
- * instance gets it; and acted on without trusting its content: webhooks are hints. For a
+ * instance gets it (IDs are kept for Solaris' 5-day retry window, then purged by
+ * {@link io.pinbff.ops.Retention}); and acted on without trusting its content: webhooks are hints. For a
  * {@code CARD_LIFECYCLE_EVENT} the card is dropped from every instance's card cache (so the next PIN
  * change reads it from Solaris) and its open change request is refreshed from Solaris.
  */
@@ -37,11 +35,8 @@ public class SolarisWebhooks {
 
     public static final String CARD_LIFECYCLE_EVENT = "CARD_LIFECYCLE_EVENT";
     public static final String SUBSCRIPTION_CHECK = "WEBHOOK-SUBSCRIPTION";
-    /** Solaris retries a notification for up to 5 days: remember IDs that long. */
-    static final Duration RETRY_WINDOW = Duration.ofDays(5);
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_.:-]{1,100}");
     private static final Pattern CARD_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-    private static final Logger LOG = Logger.getLogger(SolarisWebhooks.class);
 
     private final List<byte[]> secrets;
     private final EntityManager em;
@@ -132,15 +127,5 @@ public class SolarisWebhooks {
                 "insert into webhook_event (id, event_type, received_at) values (:id, :type, :at) on conflict do nothing")
                 .setParameter("id", webhookId).setParameter("type", eventType)
                 .setParameter("at", Timestamp.from(time.now())).executeUpdate() == 1);
-    }
-
-    @Scheduled(every = "1h", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void purgeOld() {
-        int purged = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
-                "delete from webhook_event where received_at < :before")
-                .setParameter("before", Timestamp.from(time.now().minus(RETRY_WINDOW))).executeUpdate());
-        if (purged > 0) {
-            LOG.infof("Purged %d webhook IDs past Solaris' retry window", purged);
-        }
     }
 }
