@@ -139,7 +139,7 @@ class RetentionTest extends PinBffTest {
         for (String table : Retention.TABLES) {
             assertThat(after.get(table) - before.get(table)).as(table).isEqualTo(purged.get(table).doubleValue());
         }
-        given().get("/q/metrics").then().statusCode(200)
+        io.pinbff.support.Management.given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("pinbff_retention_purged_rows_total{table=\"change_request\"}"))
                 .body(containsString("pinbff_retention_purged_rows_total{table=\"pin_submission\"}"));
 
