@@ -16,7 +16,7 @@ BFF_MANAGEMENT_PORT=${BFF_MANAGEMENT_PORT:-18092}
 SANDBOX_MANAGEMENT_PORT=${SANDBOX_MANAGEMENT_PORT:-18093}
 # The bench's own Solaris client and issuer (a production start refuses the sandbox's defaults).
 BENCH_CLIENT_ID=bench-client BENCH_CLIENT_SECRET=bench-client-secret BENCH_ISSUER=https://idp.bench.pinbff.local
-# The JVM settings environment.md measured best on 2 cores: C1 only, serial GC, capped heap.
+# The JVM settings measured best on 2 cores (README, Benchmark): C1 only, serial GC, capped heap.
 BFF_JAVA_OPTS=${BFF_JAVA_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx192m}
 WORK=target/bench
 OUT=bench/results/latest.md
