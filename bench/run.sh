@@ -16,7 +16,7 @@ BFF_MANAGEMENT_PORT=${BFF_MANAGEMENT_PORT:-18092}
 SANDBOX_MANAGEMENT_PORT=${SANDBOX_MANAGEMENT_PORT:-18093}
 # The bench's own Solaris client and issuer (a production start refuses the sandbox's defaults).
 BENCH_CLIENT_ID=bench-client BENCH_CLIENT_SECRET=bench-client-secret BENCH_ISSUER=https://idp.bench.pinbff.local
-# The JVM settings environment.md measured best on 2 cores: C1 only, serial GC, capped heap.
+# The JVM settings measured best on 2 cores (README, Benchmark): C1 only, serial GC, capped heap.
 BFF_JAVA_OPTS=${BFF_JAVA_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx192m}
 WORK=target/bench
 OUT=bench/results/latest.md
@@ -26,10 +26,11 @@ pids=()
 cleanup() { for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-echo "== build (sandbox variant, then production)"
+echo "== build (sandbox variant, then production with the load generator)"
 ./mvnw -B -q package -DskipTests -Dpinbff.sandbox.enabled=true
 rm -rf "$WORK/sandbox-app" && cp -r target/quarkus-app "$WORK/sandbox-app"
-./mvnw -B -q package -DskipTests
+# -Pbench also compiles src/bench/java (io.pinbff.bench.Load) into target/bench-classes, apart from the application.
+./mvnw -B -q package -DskipTests -Pbench
 
 echo "== fresh databases"
 for db in pinbff_bench pinbff_bench_sandbox; do
@@ -71,7 +72,7 @@ if [ "${AOT:-1}" = 1 ] && java -XX:+PrintFlagsFinal -version 2>/dev/null | grep 
   bff_env java $BFF_JAVA_OPTS -XX:AOTCacheOutput="$WORK/bff.aot" -jar target/quarkus-app/quarkus-run.jar > "$WORK/bff-training.log" 2>&1 &
   training_pid=$!
   wait_ready "http://127.0.0.1:$BFF_MANAGEMENT_PORT/q/health/ready" 60
-  timeout 60 java -cp target/test-classes io.pinbff.bench.Load "http://127.0.0.1:$BFF_PORT" "http://127.0.0.1:$SANDBOX_PORT" "$WORK/training.md" 100 > /dev/null
+  timeout 60 java -cp target/bench-classes io.pinbff.bench.Load "http://127.0.0.1:$BFF_PORT" "http://127.0.0.1:$SANDBOX_PORT" "$WORK/training.md" 100 > /dev/null
   kill -TERM "$training_pid"; wait "$training_pid" || true
   [ -f "$WORK/bff.aot" ] && BFF_JAVA_OPTS="$BFF_JAVA_OPTS -XX:AOTCache=$WORK/bff.aot"
   psql -q -h 127.0.0.1 -U postgres -d postgres -c "drop database if exists pinbff_bench" -c "create database pinbff_bench" >/dev/null
@@ -91,7 +92,7 @@ rss_idle=$(( $(ps -o rss= -p "$bff_pid") / 1024 ))
 echo "ready after ${ready_ms} ms, RSS idle ${rss_idle} MiB"
 
 echo "== load"
-timeout 240 java -cp target/test-classes io.pinbff.bench.Load "http://127.0.0.1:$BFF_PORT" "http://127.0.0.1:$SANDBOX_PORT" "$WORK/load.md" "$REQUESTS"
+timeout 240 java -cp target/bench-classes io.pinbff.bench.Load "http://127.0.0.1:$BFF_PORT" "http://127.0.0.1:$SANDBOX_PORT" "$WORK/load.md" "$REQUESTS"
 rss_after=$(( $(ps -o rss= -p "$bff_pid") / 1024 ))
 wrk_lines=""
 if command -v wrk >/dev/null 2>&1 && [ -f "$WORK/poll-target.txt" ]; then

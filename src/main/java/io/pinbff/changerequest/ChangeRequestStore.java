@@ -10,6 +10,7 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.OptimisticLockException;
 import jakarta.persistence.PersistenceException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -36,13 +37,13 @@ public class ChangeRequestStore {
     public static final String TOPIC = "change_request";
 
     private final EntityManager em;
-    private final TimeSource time;
+    private final Clock clock;
     private final MeterRegistry meters;
     private final EventBus bus;
 
-    ChangeRequestStore(EntityManager em, TimeSource time, MeterRegistry meters, EventBus bus) {
+    ChangeRequestStore(EntityManager em, Clock clock, MeterRegistry meters, EventBus bus) {
         this.em = em;
-        this.time = time;
+        this.clock = clock;
         this.meters = meters;
         this.bus = bus;
     }
@@ -54,7 +55,7 @@ public class ChangeRequestStore {
     public ChangeRequest reserve(String cardId, String personId, Duration ttl) {
         try {
             return QuarkusTransaction.requiringNew().call(() -> {
-                Instant now = time.now();
+                Instant now = Instant.now(clock);
                 expire(em.createQuery("from ChangeRequest where cardId = :card and status in :open and expiresAt <= :now",
                         ChangeRequest.class).setParameter("card", cardId).setParameter("open", openStatuses())
                         .setParameter("now", now).getResultList(), now);
@@ -100,7 +101,7 @@ public class ChangeRequestStore {
     public boolean claimSync(UUID id, Instant staleBefore) {
         return QuarkusTransaction.requiringNew().call(() -> em.createQuery(
                 "update ChangeRequest set syncedAt = :now where id = :id and syncedAt < :stale and status in :open")
-                .setParameter("now", time.now()).setParameter("id", id).setParameter("stale", staleBefore)
+                .setParameter("now", Instant.now(clock)).setParameter("id", id).setParameter("stale", staleBefore)
                 .setParameter("open", openStatuses()).executeUpdate() == 1);
     }
 
@@ -109,7 +110,7 @@ public class ChangeRequestStore {
         for (int attempt = 1;; attempt++) {
             try {
                 return QuarkusTransaction.requiringNew().call(() -> {
-                    Instant now = time.now();
+                    Instant now = Instant.now(clock);
                     ChangeRequest request = ChangeRequest.findById(id);
                     ChangeRequestStatus from = request.status;
                     String outcome = change.apply(request, now);
@@ -171,7 +172,7 @@ public class ChangeRequestStore {
                         + "where id = :id and confirm_attempts < :max and expires_at > :now "
                         + "and status in ('ACCEPTED', 'AUTHORIZATION_REQUIRED', 'CONFIRMATION_REQUIRED') "
                         + "returning confirm_attempts")
-                .setParameter("id", id).setParameter("max", max).setParameter("now", time.now()).getResultList());
+                .setParameter("id", id).setParameter("max", max).setParameter("now", Instant.now(clock)).getResultList());
         return claimed.isEmpty() ? java.util.OptionalInt.empty()
                 : java.util.OptionalInt.of(((Number) claimed.get(0)).intValue());
     }
@@ -190,7 +191,7 @@ public class ChangeRequestStore {
      */
     public int expireDue(int batch) {
         return QuarkusTransaction.requiringNew().call(() -> {
-            Instant now = time.now();
+            Instant now = Instant.now(clock);
             List<ChangeRequest> due = em.createQuery(
                     "from ChangeRequest where status in :open and expiresAt <= :now order by expiresAt", ChangeRequest.class)
                     .setParameter("open", openStatuses()).setParameter("now", now)

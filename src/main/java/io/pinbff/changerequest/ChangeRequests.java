@@ -11,6 +11,7 @@ import io.pinbff.solaris.SolarisAnswer;
 import io.pinbff.solaris.SolarisGateway;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,20 +36,20 @@ public class ChangeRequests {
     private final PinAttempts attempts;
     private final SolarisGateway solaris;
     private final ChangeRequestStore store;
-    private final TimeSource time;
+    private final Clock clock;
     private final PinBffConfig.ChangeRequests config;
     private final PinChangeMetrics metrics;
     private final ObjectMapper json;
 
     ChangeRequests(PinPreflight preflight, PinAttempts attempts, SolarisGateway solaris, ChangeRequestStore store,
-            TimeSource time, PinBffConfig config, PinChangeMetrics metrics, ObjectMapper json) {
+            Clock clock, PinBffConfig config, PinChangeMetrics metrics, ObjectMapper json) {
         this.json = json;
         this.metrics = metrics;
         this.preflight = preflight;
         this.attempts = attempts;
         this.solaris = solaris;
         this.store = store;
-        this.time = time;
+        this.clock = clock;
         this.config = config.changeRequests();
     }
 
@@ -101,7 +102,7 @@ public class ChangeRequests {
 
     /** The request as it stands; refreshed from Solaris first when open and not synced for a while. */
     public ChangeRequest get(String personId, UUID id) {
-        return refreshIfStale(owned(personId, id), time.now().minus(config.syncAfter()));
+        return refreshIfStale(owned(personId, id), Instant.now(clock).minus(config.syncAfter()));
     }
 
     /**
@@ -110,7 +111,7 @@ public class ChangeRequests {
      */
     @jakarta.enterprise.context.control.ActivateRequestContext
     public void refreshOpenRequestOf(String cardId) {
-        store.openFor(cardId).flatMap(store::find).ifPresent(request -> refreshIfStale(request, time.now()));
+        store.openFor(cardId).flatMap(store::find).ifPresent(request -> refreshIfStale(request, Instant.now(clock)));
     }
 
     /**
@@ -119,13 +120,13 @@ public class ChangeRequests {
      */
     @jakarta.enterprise.context.control.ActivateRequestContext
     public ChangeRequest current(UUID id) {
-        return store.find(id).map(r -> refreshIfStale(r, time.now().minus(config.syncAfter()))).orElse(null);
+        return store.find(id).map(r -> refreshIfStale(r, Instant.now(clock).minus(config.syncAfter()))).orElse(null);
     }
 
     /** Expires the request when due; refreshes it from Solaris when open and last synced before {@code staleBefore}. */
     private ChangeRequest refreshIfStale(ChangeRequest request, Instant staleBefore) {
         UUID id = request.id;
-        if (request.status.open() && request.statusAt(time.now()) == ChangeRequestStatus.EXPIRED) {
+        if (request.status.open() && request.statusAt(Instant.now(clock)) == ChangeRequestStatus.EXPIRED) {
             return store.update(id, "expire", (r, at) -> null); // the store writes the expiry and its audit row
         }
         if (!request.status.open() || request.solarisId == null || !request.syncedAt.isBefore(staleBefore)
@@ -236,8 +237,8 @@ public class ChangeRequests {
     /** Every try is taken: by confirms still in flight (answer: retry shortly), or the request is closed. */
     private ApiException noTryLeft(String personId, UUID id) {
         ChangeRequest now = owned(personId, id);
-        if (!now.statusAt(time.now()).open()) {
-            return ApiException.of(ErrorCode.CHANGE_REQUEST_CLOSED, "The change request is " + now.statusAt(time.now()) + ".");
+        if (!now.statusAt(Instant.now(clock)).open()) {
+            return ApiException.of(ErrorCode.CHANGE_REQUEST_CLOSED, "The change request is " + now.statusAt(Instant.now(clock)) + ".");
         }
         return ApiException.retryLater(ErrorCode.REQUEST_IN_PROGRESS,
                 "Other confirmations of this change request are still being processed.", 1);
@@ -264,9 +265,9 @@ public class ChangeRequests {
 
     private ChangeRequest open(String personId, UUID id) {
         ChangeRequest request = get(personId, id);
-        if (!request.statusAt(time.now()).open()) {
+        if (!request.statusAt(Instant.now(clock)).open()) {
             throw ApiException.of(ErrorCode.CHANGE_REQUEST_CLOSED,
-                    "The change request is " + request.statusAt(time.now()) + ".");
+                    "The change request is " + request.statusAt(Instant.now(clock)) + ".");
         }
         if (request.solarisId == null) {
             throw ApiException.retryLater(ErrorCode.UPSTREAM_UNAVAILABLE, "The change request is still being created.", 1);

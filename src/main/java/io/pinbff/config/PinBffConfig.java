@@ -82,7 +82,10 @@ public interface PinBffConfig {
         @WithDefault("5m")
         Duration refreshAfter();
 
-        /** How often the background job checks (and retries while no key is cached). */
+        /**
+         * How often the background job checks (and retries while no key is cached). Read by the
+         * {@code @Scheduled(every = "${pinbff.key-cache.check-every:5s}")} of {@code PinKeyCache}.
+         */
         @WithDefault("5s")
         String checkEvery();
 
@@ -98,7 +101,8 @@ public interface PinBffConfig {
     interface Cards {
         /**
          * How long a card's owner and status from Solaris are reused. Solaris' card webhooks drop an entry
-         * on every instance at once; this bounds the staleness a missed webhook can cause.
+         * on every instance at once; this bounds the staleness a missed webhook can cause. Read by the
+         * Caffeine cache {@code solaris-cards} (application.properties, {@code expire-after-write}).
          */
         @WithDefault("60s")
         Duration cacheTtl();
@@ -115,6 +119,7 @@ public interface PinBffConfig {
         @WithDefault("3")
         int maxConfirmAttempts();
 
+        /** How often the expiry job runs; read by the {@code @Scheduled} of {@code ChangeRequests}. */
         @WithDefault("30s")
         String sweepEvery();
     }
@@ -151,7 +156,10 @@ public interface PinBffConfig {
         @WithDefault("48h")
         Duration pinSubmissions();
 
-        /** How often each instance runs the purge (instances purging at once take disjoint rows). */
+        /**
+         * How often each instance runs the purge (instances purging at once take disjoint rows); read by
+         * the {@code @Scheduled} of {@code Retention}.
+         */
         @WithDefault("1h")
         String purgeEvery();
 
@@ -197,5 +205,12 @@ public interface PinBffConfig {
         /** How long a request with a not-yet-known key ID waits for the JWKS fetch before 503 + Retry-After. */
         @WithDefault("2s")
         Duration maxKeyWait();
+
+        /**
+         * How often the background job fetches while no JWKS is held and checks a held one's age; read by
+         * the {@code @Scheduled} of {@code IdpKeys}.
+         */
+        @WithDefault("2s")
+        String jwksCheckEvery();
     }
 }

@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * A request that ends in one of the contract's problems. Thrown anywhere below the resources and
- * rendered once, by {@code ProblemMapper}. Never put PIN material, signatures, TANs or tokens in
+ * rendered once, by {@code io.pinbff.rest.Problems}. Never put PIN material, signatures, TANs or tokens in
  * {@code detail} or {@code extras}.
  */
 public class ApiException extends RuntimeException {

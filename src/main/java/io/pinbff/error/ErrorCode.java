@@ -1,6 +1,9 @@
 package io.pinbff.error;
 
-/** The contract's stable error codes (api-contract.md §4), with their HTTP status and title. */
+/**
+ * The contract's stable error codes (the {@code Problem} schema and responses of openapi/pin-bff.yaml,
+ * and the README's Errors section), with their HTTP status and title.
+ */
 public enum ErrorCode {
     UNAUTHORIZED(401, "Unauthorized"),
     FORBIDDEN(403, "Forbidden"),

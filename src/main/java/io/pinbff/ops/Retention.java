@@ -2,7 +2,6 @@ package io.pinbff.ops;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.pinbff.changerequest.TimeSource;
 import io.pinbff.config.PinBffConfig;
 import io.pinbff.pin.PinKey;
 import io.pinbff.pin.PinKeyCache;
@@ -13,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.persistence.EntityManager;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,14 +54,14 @@ public class Retention {
     private static final Logger LOG = Logger.getLogger(Retention.class);
 
     private final EntityManager em;
-    private final TimeSource time;
+    private final Clock clock;
     private final PinBffConfig config;
     private final PinKeyCache keys;
     private final Map<String, Counter> purged = new LinkedHashMap<>();
 
-    Retention(EntityManager em, TimeSource time, PinBffConfig config, PinKeyCache keys, MeterRegistry meters) {
+    Retention(EntityManager em, Clock clock, PinBffConfig config, PinKeyCache keys, MeterRegistry meters) {
         this.em = em;
-        this.time = time;
+        this.clock = clock;
         this.config = config;
         this.keys = keys;
         for (String table : TABLES) {
@@ -116,7 +116,7 @@ public class Retention {
 
     /** One run: every table, batch after batch, until a batch comes back short or the run's bound is reached. */
     public Map<String, Long> purge() {
-        Instant now = time.now();
+        Instant now = Instant.now(clock);
         int batch = config.retention().batchSize();
         Map<String, Long> done = new LinkedHashMap<>();
         TABLES.forEach(t -> done.put(t, 0L));

@@ -1,7 +1,6 @@
 package io.pinbff.pin;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.pinbff.changerequest.TimeSource;
 import io.pinbff.config.PinBffConfig;
 import io.pinbff.crypto.Sha256;
 import io.pinbff.error.ApiException;
@@ -10,6 +9,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -22,13 +22,13 @@ import java.time.Instant;
 public class PinAttempts {
 
     private final EntityManager em;
-    private final TimeSource time;
+    private final Clock clock;
     private final PinBffConfig.Limits limits;
     private final MeterRegistry meters;
 
-    PinAttempts(EntityManager em, TimeSource time, PinBffConfig config, MeterRegistry meters) {
+    PinAttempts(EntityManager em, Clock clock, PinBffConfig config, MeterRegistry meters) {
         this.em = em;
-        this.time = time;
+        this.clock = clock;
         this.limits = config.limits();
         this.meters = meters;
     }
@@ -50,7 +50,7 @@ public class PinAttempts {
             String idempotencyKey) {
         String fingerprint = fingerprint(encryptedPin);
         return QuarkusTransaction.requiringNew().call(() -> {
-            Instant now = time.now();
+            Instant now = Instant.now(clock);
             em.createNativeQuery("select cast(pg_advisory_xact_lock(hashtextextended('person:' || :person, 0)) as text), "
                     + "cast(pg_advisory_xact_lock(hashtextextended('card:' || :card, 0)) as text)")
                     .setParameter("person", personId).setParameter("card", cardId).getSingleResult();

@@ -2,7 +2,6 @@ package io.pinbff.rest;
 
 import io.pinbff.changerequest.ChangeRequest;
 import io.pinbff.changerequest.ChangeRequests;
-import io.pinbff.changerequest.TimeSource;
 import io.pinbff.error.ApiException;
 import io.pinbff.error.ErrorCode;
 import io.pinbff.pin.SignatureFormat;
@@ -21,6 +20,8 @@ import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
 
@@ -35,16 +36,16 @@ public class ChangeRequestResource {
 
     private final ChangeRequests changeRequests;
     private final CurrentUser user;
-    private final TimeSource time;
+    private final Clock clock;
     private final Idempotency idempotency;
     private final ChangeRequestStreams streams;
 
-    ChangeRequestResource(ChangeRequests changeRequests, CurrentUser user, TimeSource time, Idempotency idempotency,
+    ChangeRequestResource(ChangeRequests changeRequests, CurrentUser user, Clock clock, Idempotency idempotency,
             ChangeRequestStreams streams) {
         this.streams = streams;
         this.changeRequests = changeRequests;
         this.user = user;
-        this.time = time;
+        this.clock = clock;
         this.idempotency = idempotency;
     }
 
@@ -65,7 +66,7 @@ public class ChangeRequestResource {
         String keyId = fields.required("key_id", 1, 100, true);
         fields.done();
         ChangeRequest created = changeRequests.create(personId, cardId, encryptedPin, keyId, idempotencyKey);
-        ChangeRequestView view = ChangeRequestView.of(created, time.now());
+        ChangeRequestView view = ChangeRequestView.of(created, Instant.now(clock));
         return Response.accepted(view).header(HttpHeaders.LOCATION, "/v1/pin-change-requests/" + view.id())
                 .header(HttpHeaders.ETAG, view.etag()).build();
     }
@@ -74,7 +75,7 @@ public class ChangeRequestResource {
     @Path("/pin-change-requests/{id}")
     public Response get(@PathParam("id") String id, @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
         String personId = user.personId();
-        ChangeRequestView view = ChangeRequestView.of(changeRequests.get(personId, uuid(id)), time.now());
+        ChangeRequestView view = ChangeRequestView.of(changeRequests.get(personId, uuid(id)), Instant.now(clock));
         String etag = view.etag();
         Response.ResponseBuilder r = ETags.matches(ifNoneMatch, etag) ? Response.notModified() : Response.ok(view);
         return r.header(HttpHeaders.ETAG, etag).header(HttpHeaders.CACHE_CONTROL, "no-cache").build();
@@ -161,7 +162,7 @@ public class ChangeRequestResource {
     }
 
     private Response ok(ChangeRequest request) {
-        ChangeRequestView view = ChangeRequestView.of(request, time.now());
+        ChangeRequestView view = ChangeRequestView.of(request, Instant.now(clock));
         return Response.ok(view).header(HttpHeaders.ETAG, view.etag()).build();
     }
 

@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.pinbff.changerequest.ChangeRequest;
 import io.pinbff.changerequest.ChangeRequestStore;
 import io.pinbff.changerequest.ChangeRequests;
-import io.pinbff.changerequest.TimeSource;
 import io.pinbff.error.ApiException;
 import io.pinbff.error.ErrorCode;
 import io.pinbff.events.EventBus;
@@ -19,6 +18,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -61,13 +62,13 @@ public class ChangeRequestStreams {
     private final Map<String, AtomicInteger> perUser = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
     private final ChangeRequests changeRequests;
-    private final TimeSource time;
+    private final Clock clock;
     private final ObjectMapper json;
     private final Counter sent;
 
-    ChangeRequestStreams(EventBus bus, ChangeRequests changeRequests, TimeSource time, ObjectMapper json, MeterRegistry meters) {
+    ChangeRequestStreams(EventBus bus, ChangeRequests changeRequests, Clock clock, ObjectMapper json, MeterRegistry meters) {
         this.changeRequests = changeRequests;
-        this.time = time;
+        this.clock = clock;
         this.json = json;
         meters.gauge("pinbff_event_streams_open", open);
         this.sent = meters.counter("pinbff_events_sent");
@@ -136,8 +137,8 @@ public class ChangeRequestStreams {
                 close(s);
                 return;
             }
-            ChangeRequestView view = ChangeRequestView.of(current, time.now());
-            boolean isFinal = !current.statusAt(time.now()).open();
+            ChangeRequestView view = ChangeRequestView.of(current, Instant.now(clock));
+            boolean isFinal = !current.statusAt(Instant.now(clock)).open();
             String tag = view.etag();
             if (current.version > s.lastVersion && !tag.equals(s.lastTag)) {
                 String data;

@@ -3,7 +3,6 @@ package io.pinbff.rest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.pinbff.changerequest.TimeSource;
 import io.pinbff.config.PinBffConfig;
 import io.pinbff.crypto.HmacSha256;
 import io.pinbff.crypto.Sha256;
@@ -17,6 +16,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -39,18 +39,18 @@ public class Idempotency {
     private static final Duration POLL = Duration.ofMillis(50);
 
     private final EntityManager em;
-    private final TimeSource time;
+    private final Clock clock;
     private final ObjectMapper json;
     private final Duration ttl;
     private final Duration waitForFirst;
     private final Duration lease;
     private final byte[] fingerprintKey;
 
-    Idempotency(EntityManager em, TimeSource time, ObjectMapper json, PinBffConfig config,
+    Idempotency(EntityManager em, Clock clock, ObjectMapper json, PinBffConfig config,
             @ConfigProperty(name = "fingerprint.secret") String fingerprintSecret) {
         this.fingerprintKey = fingerprintSecret.getBytes(StandardCharsets.UTF_8);
         this.em = em;
-        this.time = time;
+        this.clock = clock;
         this.json = json;
         this.ttl = config.idempotency().ttl();
         this.waitForFirst = config.solaris().writeTimeout().plus(config.solaris().readBudget()).plusSeconds(1);
@@ -98,7 +98,7 @@ public class Idempotency {
         Instant deadline = Instant.now().plus(waitForFirst);
         while (true) {
             Optional<Response> outcome = QuarkusTransaction.requiringNew().call(() -> {
-                Instant now = time.now();
+                Instant now = Instant.now(clock);
                 // A new claim; or a record past its 24 h; or the lease of a request that died holding the
                 // key (same request only): each of these makes this request the one that runs.
                 int claimed = em.createNativeQuery("insert into idempotency_record "

@@ -3,7 +3,6 @@ package io.pinbff.webhook;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pinbff.changerequest.ChangeRequests;
-import io.pinbff.changerequest.TimeSource;
 import io.pinbff.crypto.HmacSha256;
 import io.pinbff.error.ApiException;
 import io.pinbff.error.ErrorCode;
@@ -14,6 +13,8 @@ import jakarta.persistence.EntityManager;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -40,17 +41,17 @@ public class SolarisWebhooks {
 
     private final List<byte[]> secrets;
     private final EntityManager em;
-    private final TimeSource time;
+    private final Clock clock;
     private final ObjectMapper json;
     private final CardAccess cards;
     private final ChangeRequests changeRequests;
 
     SolarisWebhooks(@ConfigProperty(name = "solaris.webhook-secret") Optional<String> secrets, EntityManager em,
-            TimeSource time, ObjectMapper json, CardAccess cards, ChangeRequests changeRequests) {
+            Clock clock, ObjectMapper json, CardAccess cards, ChangeRequests changeRequests) {
         this.secrets = secrets.map(s -> Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty())
                 .map(x -> x.getBytes(StandardCharsets.UTF_8)).toList()).orElse(List.of());
         this.em = em;
-        this.time = time;
+        this.clock = clock;
         this.json = json;
         this.cards = cards;
         this.changeRequests = changeRequests;
@@ -126,6 +127,6 @@ public class SolarisWebhooks {
         return QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
                 "insert into webhook_event (id, event_type, received_at) values (:id, :type, :at) on conflict do nothing")
                 .setParameter("id", webhookId).setParameter("type", eventType)
-                .setParameter("at", Timestamp.from(time.now())).executeUpdate() == 1);
+                .setParameter("at", Timestamp.from(Instant.now(clock))).executeUpdate() == 1);
     }
 }

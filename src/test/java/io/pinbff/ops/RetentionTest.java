@@ -7,7 +7,6 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pinbff.changerequest.ChangeRequestStore;
-import io.pinbff.changerequest.TimeSource;
 import io.pinbff.config.PinBffConfig;
 import io.pinbff.support.AppSide;
 import io.pinbff.support.PinBffTest;
@@ -17,6 +16,7 @@ import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import jakarta.inject.Inject;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -43,7 +43,7 @@ class RetentionTest extends PinBffTest {
     ChangeRequestStore store;
 
     @Inject
-    TimeSource time;
+    Clock clock;
 
     @Inject
     MeterRegistry meters;
@@ -87,7 +87,7 @@ class RetentionTest extends PinBffTest {
 
         // 90 days and a bit later, next to rows made for the occasion.
         shifted.advance(Duration.ofDays(90).plusHours(1));
-        Instant now = time.now();
+        Instant now = Instant.now(clock);
         String currentKid = (String) db.rows("select kid from pin_key").get(0).get("kid");
         UUID oldFinal = request("COMPLETED", now.minus(Duration.ofDays(91)), 2);
         UUID oldFailed = request("FAILED", now.minus(Duration.ofDays(90).plusMinutes(1)), 1);
@@ -150,7 +150,7 @@ class RetentionTest extends PinBffTest {
     @Test
     void twoInstancesPurgingAtOnceDeleteEveryRowOnceAndDoNotDeadlock() throws Exception {
         retention.purge(); // whatever earlier tests left behind
-        Instant old = time.now().minus(Duration.ofDays(100));
+        Instant old = Instant.now(clock).minus(Duration.ofDays(100));
         int requests = 5_500; // several batches of the default 1,000 each
         db.execute("insert into change_request (id, card_id, person_id, status, created_at, updated_at, expires_at, synced_at) "
                 + "select gen_random_uuid(), 'ret-card-' || i, 'ret-person', "

@@ -18,7 +18,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Change-request status pushed as server-sent events (contract §5.8), read the way an app reads them. */
+/**
+ * Change-request status pushed as server-sent events ({@code GET /v1/pin-change-requests/{id}/events}
+ * in openapi/pin-bff.yaml), read the way an app reads them. */
 @QuarkusTest
 class EventStreamTest extends PinBffTest {
 

@@ -11,7 +11,8 @@ import io.restassured.RestAssured;
 import org.junit.jupiter.api.Test;
 
 /**
- * Contract §4: a body over 64 KiB is 413 and request headers over 16 KiB are 431, both problem+json
+ * The contract (openapi/pin-bff.yaml, its 413 and 431 responses): a body over 64 KiB is 413 and
+ * request headers over 16 KiB are 431, both problem+json
  * {@code invalid_request}, whatever the size — never Vert.x' bare answers. Sent over a raw socket,
  * streamed: a 100 MiB body is never held by the test either.
  */

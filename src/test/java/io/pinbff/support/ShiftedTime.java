@@ -6,12 +6,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import jakarta.inject.Singleton;
 
 /**
  * Moves the service's clock forward for one test. The test build's {@link Clock} bean (replacing the
- * system clock) carries a shift in a volatile field, so every thread of the service — virtual threads
- * included — sees a change at once; {@link PinBffTest} resets it before each test.
+ * system clock of {@code io.pinbff.config.SystemClock}; every service class injects {@code Clock})
+ * carries a shift in a volatile field, so every thread of the service — virtual threads included —
+ * sees a change at once; {@link PinBffTest} resets it before each test.
  */
 public final class ShiftedTime {
 
@@ -32,7 +34,7 @@ public final class ShiftedTime {
 
         @Override
         public Instant instant() {
-            return Instant.now().plus(shift);
+            return Instant.now().plus(shift).truncatedTo(ChronoUnit.MICROS); // like the service's clock
         }
     }
 

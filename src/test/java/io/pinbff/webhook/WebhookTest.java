@@ -14,7 +14,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Solaris webhooks (contract §5.9), sent by the sandbox with real HMAC signatures. */
+/** Solaris webhooks ({@code POST /v1/webhooks/solaris} in openapi/pin-bff.yaml), sent by the sandbox with real HMAC signatures. */
 @QuarkusTest
 class WebhookTest extends PinBffTest {
 

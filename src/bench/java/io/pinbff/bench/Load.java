@@ -28,7 +28,11 @@ import java.util.regex.Pattern;
  * The load generator of bench/run.sh: loopback only, bounded request counts and durations. All
  * app-side work (JWE encryption, device signatures, user tokens) is prepared before any timed part.
  *
- * <pre>java -cp target/test-classes io.pinbff.bench.Load BFF_URL SANDBOX_URL RESULTS_FILE [REQUESTS]</pre>
+ * <pre>java -cp target/bench-classes io.pinbff.bench.Load BFF_URL SANDBOX_URL RESULTS_FILE [REQUESTS]</pre>
+ *
+ * Its own source set (src/bench/java), compiled with {@code io.pinbff.demo.DemoClient} from
+ * src/test/java into target/bench-classes by {@code ./mvnw -Pbench …} (see the {@code bench} profile
+ * in pom.xml): neither on the test classpath nor in the application.
  */
 public final class Load {
 
@@ -65,7 +69,14 @@ public final class Load {
         this.sandbox = sandbox;
     }
 
+    private static final String USAGE =
+            "usage: java -cp target/bench-classes io.pinbff.bench.Load BFF_URL SANDBOX_URL RESULTS_FILE [REQUESTS]";
+
     public static void main(String[] args) throws Exception {
+        if (args.length < 3 || args.length > 4 || Arrays.asList(args).contains("--help")) {
+            System.err.println(USAGE);
+            System.exit(args.length == 1 && args[0].equals("--help") ? 0 : 2);
+        }
         int requests = args.length > 3 ? Integer.parseInt(args[3]) : 2000;
         Load load = new Load(args[0], args[1]);
         List<Result> results = load.run(requests);
