@@ -49,6 +49,7 @@ echo "== standalone sandbox on :$SANDBOX_PORT"
 QUARKUS_HTTP_PORT=$SANDBOX_PORT QUARKUS_MANAGEMENT_PORT=$SANDBOX_MANAGEMENT_PORT \
   QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://localhost:5432/pinbff_bench_sandbox \
   PINBFF_SANDBOX_CLIENT_ID=$BENCH_CLIENT_ID PINBFF_SANDBOX_CLIENT_SECRET=$BENCH_CLIENT_SECRET AUTH_ISSUER=$BENCH_ISSUER \
+  FINGERPRINT_SECRET=bench-sandbox-fingerprint-secret \
   QUARKUS_LOG_CONSOLE_LEVEL=WARN java -XX:+UseSerialGC -Xmx256m -jar "$WORK/sandbox-app/quarkus-run.jar" > "$WORK/sandbox.log" 2>&1 &
 pids+=($!)
 wait_ready "http://127.0.0.1:$SANDBOX_MANAGEMENT_PORT/q/health/ready" 60
