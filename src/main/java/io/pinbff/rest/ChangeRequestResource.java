@@ -20,6 +20,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
 import java.util.Set;
 import java.util.UUID;
@@ -72,11 +73,11 @@ public class ChangeRequestResource {
 
     @GET
     @Path("/pin-change-requests/{id}")
-    public Response get(@PathParam("id") String id, @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
+    public Response get(@PathParam("id") String id, @Context Request request) {
         String personId = user.personId();
         ChangeRequestView view = ChangeRequestView.of(changeRequests.get(personId, uuid(id)), time.now());
         String etag = view.etag();
-        Response.ResponseBuilder r = ETags.matches(ifNoneMatch, etag) ? Response.notModified() : Response.ok(view);
+        Response.ResponseBuilder r = ETags.notModified(request, etag) ? Response.notModified() : Response.ok(view);
         return r.header(HttpHeaders.ETAG, etag).header(HttpHeaders.CACHE_CONTROL, "no-cache").build();
     }
 
