@@ -37,30 +37,22 @@ public class ChangeRequestResource {
     private final ChangeRequests changeRequests;
     private final CurrentUser user;
     private final TimeSource time;
-    private final Idempotency idempotency;
     private final ChangeRequestStreams streams;
 
-    ChangeRequestResource(ChangeRequests changeRequests, CurrentUser user, TimeSource time, Idempotency idempotency,
-            ChangeRequestStreams streams) {
+    ChangeRequestResource(ChangeRequests changeRequests, CurrentUser user, TimeSource time, ChangeRequestStreams streams) {
         this.streams = streams;
         this.changeRequests = changeRequests;
         this.user = user;
         this.time = time;
-        this.idempotency = idempotency;
     }
 
     @POST
     @Path("/cards/{card_id}/pin-change-requests")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Idempotent
     public Response create(@PathParam("card_id") String cardId, @HeaderParam(Idempotency.HEADER) String idempotencyKey,
             byte[] body) {
         String personId = user.personId();
-        Ids.require("card_id", cardId);
-        return idempotency.run(personId, idempotencyKey, "/v1/cards/" + cardId + "/pin-change-requests", body,
-                () -> handleCreate(personId, cardId, body, idempotencyKey));
-    }
-
-    private Response handleCreate(String personId, String cardId, byte[] body, String idempotencyKey) {
         JsonFields fields = JsonFields.parse(body);
         String encryptedPin = fields.required("encrypted_pin", 1, Integer.MAX_VALUE, false);
         String keyId = fields.required("key_id", 1, 100, true);
@@ -107,15 +99,9 @@ public class ChangeRequestResource {
     @POST
     @Path("/pin-change-requests/{id}/authorize")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response authorize(@PathParam("id") String id, @HeaderParam(Idempotency.HEADER) String idempotencyKey,
-            byte[] body) {
+    @Idempotent
+    public Response authorize(@PathParam("id") String id, byte[] body) {
         String personId = user.personId();
-        Ids.require("id", id);
-        return idempotency.run(personId, idempotencyKey, "/v1/pin-change-requests/" + id + "/authorize", body,
-                () -> handleAuthorize(personId, id, body));
-    }
-
-    private Response handleAuthorize(String personId, String id, byte[] body) {
         JsonFields fields = JsonFields.parse(body);
         String method = fields.required("delivery_method", 1, 32, true);
         String deviceId = fields.optional("device_id", 1, 100, true);
@@ -133,15 +119,9 @@ public class ChangeRequestResource {
     @POST
     @Path("/pin-change-requests/{id}/confirm")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response confirm(@PathParam("id") String id, @HeaderParam(Idempotency.HEADER) String idempotencyKey,
-            byte[] body) {
+    @Idempotent
+    public Response confirm(@PathParam("id") String id, byte[] body) {
         String personId = user.personId();
-        Ids.require("id", id);
-        return idempotency.run(personId, idempotencyKey, "/v1/pin-change-requests/" + id + "/confirm", body,
-                () -> handleConfirm(personId, id, body));
-    }
-
-    private Response handleConfirm(String personId, String id, byte[] body) {
         JsonFields fields = JsonFields.parse(body);
         ChangeRequests.Confirmation confirmation;
         if (fields.has("tan")) {

@@ -23,26 +23,19 @@ public class DirectPinResource {
 
     private final DirectPinChange pins;
     private final CurrentUser user;
-    private final Idempotency idempotency;
 
-    DirectPinResource(DirectPinChange pins, CurrentUser user, Idempotency idempotency) {
+    DirectPinResource(DirectPinChange pins, CurrentUser user) {
         this.pins = pins;
         this.user = user;
-        this.idempotency = idempotency;
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
+    @Idempotent
     public Response change(@PathParam("card_id") String cardId, @HeaderParam(Idempotency.HEADER) String idempotencyKey,
             byte[] body) {
         String personId = user.personId();
-        Ids.require("card_id", cardId);
-        return idempotency.run(personId, idempotencyKey, "/v1/cards/" + cardId + "/pin", body,
-                () -> handleChange(personId, cardId, body, idempotencyKey));
-    }
-
-    private Response handleChange(String personId, String cardId, byte[] body, String idempotencyKey) {
         JsonFields fields = JsonFields.parse(body);
         String deviceId = fields.required("device_id", 1, 100, true);
         String encryptedPin = fields.required("encrypted_pin", 1, Integer.MAX_VALUE, false);
