@@ -8,6 +8,8 @@ import io.pinbff.error.ErrorCode;
 import io.pinbff.pin.SignatureFormat;
 import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.RunOnVirtualThread;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -34,12 +36,33 @@ public class ChangeRequestResource {
 
     private static final Set<String> DELIVERY_METHODS = Set.of("device_signing", "mobile_number");
 
+    /** Contract §5.3. */
+    record Create(@NotNull @Size(min = 1) String encryptedPin, @NotNull @Size(min = 1, max = 100) @PrintableAscii String keyId) {
+    }
+
+    /** Contract §5.5; which methods exist, and that device_signing needs a device, is checked after. */
+    record Authorize(@NotNull @Size(min = 1, max = 32) @PrintableAscii String deliveryMethod,
+            @Size(min = 1, max = 100) @PrintableAscii String deviceId) {
+    }
+
+    /** Contract §5.6, after mobile_number (a body with {@code tan}). */
+    record TanConfirm(@NotNull @Size(min = 1, max = 64) @PrintableAscii String tan) {
+    }
+
+    /** Contract §5.6, after device_signing. */
+    record SignedConfirm(@NotNull @Size(min = 1, max = 100) @PrintableAscii String deviceId,
+            @NotNull @Size(min = 1, max = SignatureFormat.MAX_HEX_LENGTH) String signature) {
+    }
+
     private final ChangeRequests changeRequests;
     private final CurrentUser user;
     private final TimeSource time;
     private final ChangeRequestStreams streams;
+    private final RequestBodies bodies;
 
-    ChangeRequestResource(ChangeRequests changeRequests, CurrentUser user, TimeSource time, ChangeRequestStreams streams) {
+    ChangeRequestResource(ChangeRequests changeRequests, CurrentUser user, TimeSource time, ChangeRequestStreams streams,
+            RequestBodies bodies) {
+        this.bodies = bodies;
         this.streams = streams;
         this.changeRequests = changeRequests;
         this.user = user;
@@ -53,11 +76,8 @@ public class ChangeRequestResource {
     public Response create(@PathParam("card_id") String cardId, @HeaderParam(Idempotency.HEADER) String idempotencyKey,
             byte[] body) {
         String personId = user.personId();
-        JsonFields fields = JsonFields.parse(body);
-        String encryptedPin = fields.required("encrypted_pin", 1, Integer.MAX_VALUE, false);
-        String keyId = fields.required("key_id", 1, 100, true);
-        fields.done();
-        ChangeRequest created = changeRequests.create(personId, cardId, encryptedPin, keyId, idempotencyKey);
+        Create request = bodies.read(body, Create.class);
+        ChangeRequest created = changeRequests.create(personId, cardId, request.encryptedPin(), request.keyId(), idempotencyKey);
         ChangeRequestView view = ChangeRequestView.of(created, time.now());
         return Response.accepted(view).header(HttpHeaders.LOCATION, "/v1/pin-change-requests/" + view.id())
                 .header(HttpHeaders.ETAG, view.etag()).build();
@@ -102,10 +122,9 @@ public class ChangeRequestResource {
     @Idempotent
     public Response authorize(@PathParam("id") String id, byte[] body) {
         String personId = user.personId();
-        JsonFields fields = JsonFields.parse(body);
-        String method = fields.required("delivery_method", 1, 32, true);
-        String deviceId = fields.optional("device_id", 1, 100, true);
-        fields.done();
+        Authorize request = bodies.read(body, Authorize.class);
+        String method = request.deliveryMethod();
+        String deviceId = request.deviceId();
         if (!DELIVERY_METHODS.contains(method)) {
             throw ApiException.invalid(ErrorCode.INVALID_REQUEST, "delivery_method",
                     "delivery_method must be device_signing or mobile_number.");
@@ -125,18 +144,15 @@ public class ChangeRequestResource {
         JsonFields fields = JsonFields.parse(body);
         ChangeRequests.Confirmation confirmation;
         if (fields.has("tan")) {
-            String tan = fields.required("tan", 1, 64, true);
-            fields.done();
+            String tan = bodies.read(fields, TanConfirm.class).tan();
             if (fields.has("signature")) {
                 throw ApiException.invalid(ErrorCode.INVALID_REQUEST, "tan", "Send either tan or device_id and signature, not both.");
             }
             confirmation = new ChangeRequests.Confirmation(tan, null, null);
         } else {
-            String deviceId = fields.required("device_id", 1, 100, true);
-            String signature = fields.required("signature", 1, SignatureFormat.MAX_HEX_LENGTH, false);
-            fields.done();
-            SignatureFormat.check("signature", signature);
-            confirmation = new ChangeRequests.Confirmation(null, deviceId, signature);
+            SignedConfirm signed = bodies.read(fields, SignedConfirm.class);
+            SignatureFormat.check("signature", signed.signature());
+            confirmation = new ChangeRequests.Confirmation(null, signed.deviceId(), signed.signature());
         }
         return ok(changeRequests.confirm(personId, uuid(id), confirmation));
     }
