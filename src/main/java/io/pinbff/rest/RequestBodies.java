@@ -68,8 +68,7 @@ class RequestBodies {
                     int rank = rank(violation);
                     if (rank < ranks[i]) {
                         ranks[i] = rank;
-                        String field = wireName(component);
-                        errors[i] = new FieldError(field, field + " " + message(violation));
+                        errors[i] = fieldError(violation);
                     }
                 }
             }
@@ -84,6 +83,12 @@ class RequestBodies {
             throw ApiException.invalid(ErrorCode.INVALID_REQUEST, found);
         }
         return request;
+    }
+
+    /** One violation as the contract names it: the JSON (or path parameter) name, and the BFF's own words. */
+    static FieldError fieldError(ConstraintViolation<?> violation) {
+        String field = wireName(leaf(violation.getPropertyPath()));
+        return new FieldError(field, field + " " + message(violation));
     }
 
     static String wireName(String component) {
