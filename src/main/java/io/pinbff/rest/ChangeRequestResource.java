@@ -7,6 +7,8 @@ import io.pinbff.error.ErrorCode;
 import io.pinbff.pin.SignatureFormat;
 import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.RunOnVirtualThread;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -19,6 +21,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
 import java.time.Clock;
 import java.time.Instant;
@@ -34,38 +37,48 @@ public class ChangeRequestResource {
 
     private static final Set<String> DELIVERY_METHODS = Set.of("device_signing", "mobile_number");
 
+    /** Contract §5.3. */
+    record Create(@NotNull @Size(min = 1) String encryptedPin, @NotNull @Size(min = 1, max = 100) @PrintableAscii String keyId) {
+    }
+
+    /** Contract §5.5; which methods exist, and that device_signing needs a device, is checked after. */
+    record Authorize(@NotNull @Size(min = 1, max = 32) @PrintableAscii String deliveryMethod,
+            @Size(min = 1, max = 100) @PrintableAscii String deviceId) {
+    }
+
+    /** Contract §5.6, after mobile_number (a body with {@code tan}). */
+    record TanConfirm(@NotNull @Size(min = 1, max = 64) @PrintableAscii String tan) {
+    }
+
+    /** Contract §5.6, after device_signing. */
+    record SignedConfirm(@NotNull @Size(min = 1, max = 100) @PrintableAscii String deviceId,
+            @NotNull @Size(min = 1, max = SignatureFormat.MAX_HEX_LENGTH) String signature) {
+    }
+
     private final ChangeRequests changeRequests;
     private final CurrentUser user;
     private final Clock clock;
-    private final Idempotency idempotency;
     private final ChangeRequestStreams streams;
+    private final RequestBodies bodies;
 
-    ChangeRequestResource(ChangeRequests changeRequests, CurrentUser user, Clock clock, Idempotency idempotency,
-            ChangeRequestStreams streams) {
+    ChangeRequestResource(ChangeRequests changeRequests, CurrentUser user, Clock clock, ChangeRequestStreams streams,
+            RequestBodies bodies) {
+        this.bodies = bodies;
         this.streams = streams;
         this.changeRequests = changeRequests;
         this.user = user;
         this.clock = clock;
-        this.idempotency = idempotency;
     }
 
     @POST
     @Path("/cards/{card_id}/pin-change-requests")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Idempotent
     public Response create(@PathParam("card_id") String cardId, @HeaderParam(Idempotency.HEADER) String idempotencyKey,
             byte[] body) {
         String personId = user.personId();
-        Ids.require("card_id", cardId);
-        return idempotency.run(personId, idempotencyKey, "/v1/cards/" + cardId + "/pin-change-requests", body,
-                () -> handleCreate(personId, cardId, body, idempotencyKey));
-    }
-
-    private Response handleCreate(String personId, String cardId, byte[] body, String idempotencyKey) {
-        JsonFields fields = JsonFields.parse(body);
-        String encryptedPin = fields.required("encrypted_pin", 1, Integer.MAX_VALUE, false);
-        String keyId = fields.required("key_id", 1, 100, true);
-        fields.done();
-        ChangeRequest created = changeRequests.create(personId, cardId, encryptedPin, keyId, idempotencyKey);
+        Create request = bodies.read(body, Create.class);
+        ChangeRequest created = changeRequests.create(personId, cardId, request.encryptedPin(), request.keyId(), idempotencyKey);
         ChangeRequestView view = ChangeRequestView.of(created, Instant.now(clock));
         return Response.accepted(view).header(HttpHeaders.LOCATION, "/v1/pin-change-requests/" + view.id())
                 .header(HttpHeaders.ETAG, view.etag()).build();
@@ -73,11 +86,11 @@ public class ChangeRequestResource {
 
     @GET
     @Path("/pin-change-requests/{id}")
-    public Response get(@PathParam("id") String id, @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
+    public Response get(@PathParam("id") String id, @Context Request request) {
         String personId = user.personId();
         ChangeRequestView view = ChangeRequestView.of(changeRequests.get(personId, uuid(id)), Instant.now(clock));
         String etag = view.etag();
-        Response.ResponseBuilder r = ETags.matches(ifNoneMatch, etag) ? Response.notModified() : Response.ok(view);
+        Response.ResponseBuilder r = ETags.notModified(request, etag) ? Response.notModified() : Response.ok(view);
         return r.header(HttpHeaders.ETAG, etag).header(HttpHeaders.CACHE_CONTROL, "no-cache").build();
     }
 
@@ -107,19 +120,12 @@ public class ChangeRequestResource {
     @POST
     @Path("/pin-change-requests/{id}/authorize")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response authorize(@PathParam("id") String id, @HeaderParam(Idempotency.HEADER) String idempotencyKey,
-            byte[] body) {
+    @Idempotent
+    public Response authorize(@PathParam("id") String id, byte[] body) {
         String personId = user.personId();
-        Ids.require("id", id);
-        return idempotency.run(personId, idempotencyKey, "/v1/pin-change-requests/" + id + "/authorize", body,
-                () -> handleAuthorize(personId, id, body));
-    }
-
-    private Response handleAuthorize(String personId, String id, byte[] body) {
-        JsonFields fields = JsonFields.parse(body);
-        String method = fields.required("delivery_method", 1, 32, true);
-        String deviceId = fields.optional("device_id", 1, 100, true);
-        fields.done();
+        Authorize request = bodies.read(body, Authorize.class);
+        String method = request.deliveryMethod();
+        String deviceId = request.deviceId();
         if (!DELIVERY_METHODS.contains(method)) {
             throw ApiException.invalid(ErrorCode.INVALID_REQUEST, "delivery_method",
                     "delivery_method must be device_signing or mobile_number.");
@@ -133,30 +139,21 @@ public class ChangeRequestResource {
     @POST
     @Path("/pin-change-requests/{id}/confirm")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response confirm(@PathParam("id") String id, @HeaderParam(Idempotency.HEADER) String idempotencyKey,
-            byte[] body) {
+    @Idempotent
+    public Response confirm(@PathParam("id") String id, byte[] body) {
         String personId = user.personId();
-        Ids.require("id", id);
-        return idempotency.run(personId, idempotencyKey, "/v1/pin-change-requests/" + id + "/confirm", body,
-                () -> handleConfirm(personId, id, body));
-    }
-
-    private Response handleConfirm(String personId, String id, byte[] body) {
         JsonFields fields = JsonFields.parse(body);
         ChangeRequests.Confirmation confirmation;
         if (fields.has("tan")) {
-            String tan = fields.required("tan", 1, 64, true);
-            fields.done();
+            String tan = bodies.read(fields, TanConfirm.class).tan();
             if (fields.has("signature")) {
                 throw ApiException.invalid(ErrorCode.INVALID_REQUEST, "tan", "Send either tan or device_id and signature, not both.");
             }
             confirmation = new ChangeRequests.Confirmation(tan, null, null);
         } else {
-            String deviceId = fields.required("device_id", 1, 100, true);
-            String signature = fields.required("signature", 1, SignatureFormat.MAX_HEX_LENGTH, false);
-            fields.done();
-            SignatureFormat.check("signature", signature);
-            confirmation = new ChangeRequests.Confirmation(null, deviceId, signature);
+            SignedConfirm signed = bodies.read(fields, SignedConfirm.class);
+            SignatureFormat.check("signature", signed.signature());
+            confirmation = new ChangeRequests.Confirmation(null, signed.deviceId(), signed.signature());
         }
         return ok(changeRequests.confirm(personId, uuid(id), confirmation));
     }

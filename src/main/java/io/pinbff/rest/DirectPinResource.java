@@ -4,6 +4,8 @@ import io.pinbff.pin.DirectPinChange;
 import io.pinbff.pin.SignatureFormat;
 import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.RunOnVirtualThread;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -21,37 +23,35 @@ public class DirectPinResource {
 
     static final int MAX_DEVICE_DATA = 16 * 1024;
 
+    /** Contract §5.2. */
+    record Body(
+            @NotNull @Size(min = 1, max = 100) @PrintableAscii String deviceId,
+            @NotNull @Size(min = 1) String encryptedPin,
+            @NotNull @Size(min = 1, max = 100) @PrintableAscii String keyId,
+            @NotNull @Size(min = 1, max = SignatureFormat.MAX_HEX_LENGTH) String signature,
+            @Size(max = MAX_DEVICE_DATA) String deviceData) {
+    }
+
     private final DirectPinChange pins;
     private final CurrentUser user;
-    private final Idempotency idempotency;
+    private final RequestBodies bodies;
 
-    DirectPinResource(DirectPinChange pins, CurrentUser user, Idempotency idempotency) {
+    DirectPinResource(DirectPinChange pins, CurrentUser user, RequestBodies bodies) {
+        this.bodies = bodies;
         this.pins = pins;
         this.user = user;
-        this.idempotency = idempotency;
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
+    @Idempotent
     public Response change(@PathParam("card_id") String cardId, @HeaderParam(Idempotency.HEADER) String idempotencyKey,
             byte[] body) {
         String personId = user.personId();
-        Ids.require("card_id", cardId);
-        return idempotency.run(personId, idempotencyKey, "/v1/cards/" + cardId + "/pin", body,
-                () -> handleChange(personId, cardId, body, idempotencyKey));
-    }
-
-    private Response handleChange(String personId, String cardId, byte[] body, String idempotencyKey) {
-        JsonFields fields = JsonFields.parse(body);
-        String deviceId = fields.required("device_id", 1, 100, true);
-        String encryptedPin = fields.required("encrypted_pin", 1, Integer.MAX_VALUE, false);
-        String keyId = fields.required("key_id", 1, 100, true);
-        String signature = fields.required("signature", 1, SignatureFormat.MAX_HEX_LENGTH, false);
-        String deviceData = fields.optional("device_data", 0, MAX_DEVICE_DATA, false);
-        fields.done();
-        pins.change(personId, cardId, new DirectPinChange.Request(deviceId, encryptedPin, keyId, signature, deviceData,
-                idempotencyKey));
+        Body request = bodies.read(body, Body.class);
+        pins.change(personId, cardId, new DirectPinChange.Request(request.deviceId(), request.encryptedPin(),
+                request.keyId(), request.signature(), request.deviceData(), idempotencyKey));
         return Response.noContent().build();
     }
 }

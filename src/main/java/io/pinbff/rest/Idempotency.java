@@ -31,6 +31,7 @@ import java.util.function.Supplier;
  * it. Outcomes that are not final (429, 5xx: 503, 504) are not kept, so the same request with the same
  * key is processed again. A claim is a lease of write budget + 10 s: when the instance running the
  * first request dies, the key is free again once the lease runs out (meanwhile 409 request_in_progress).
+ * Resource methods get this by being {@link Idempotent} ({@link IdempotencyInterceptor}).
  */
 @ApplicationScoped
 public class Idempotency {
@@ -58,7 +59,7 @@ public class Idempotency {
         this.lease = config.solaris().writeTimeout().plusSeconds(10);
     }
 
-    public Response run(String personId, String key, String path, byte[] body, Supplier<Response> action) {
+    Response run(String personId, String key, String path, byte[] body, Supplier<Response> action) {
         if (key == null) {
             return render(action);
         }

@@ -7,16 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.pinbff.error.ApiException;
-import io.pinbff.error.ApiException.FieldError;
 import io.pinbff.error.ErrorCode;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
- * Strict reading of a request body: a JSON object, strings only where strings belong (no
- * coercion of numbers, booleans or null), bounded sizes, field names as on the wire in every
- * error. Unknown fields are ignored. Written by hand rather than bound to records because the
- * contract fixes the error codes, their order and their field names exactly.
+ * Strict reading of a request body: at most 64 KiB (413), UTF-8, exactly one JSON object, duplicate
+ * names refused, nesting ≤ 16 — else 400 {@code invalid_request}, never quoting the input. The fields
+ * are then read into records by {@link RequestBodies}.
  */
 final class JsonFields {
 
@@ -33,7 +29,6 @@ final class JsonFields {
     }
 
     private final JsonNode body;
-    private final List<FieldError> errors = new ArrayList<>();
 
     private JsonFields(JsonNode body) {
         this.body = body;
@@ -59,49 +54,13 @@ final class JsonFields {
         return new JsonFields(node);
     }
 
-    /** A required string of {@code min..max} characters; printable ASCII only when asked. */
-    String required(String field, int min, int max, boolean printableAscii) {
-        JsonNode value = body.get(field);
-        if (value == null) {
-            errors.add(new FieldError(field, field + " is required."));
-            return null;
-        }
-        return check(field, value, min, max, printableAscii);
-    }
-
-    /** An optional string: absent is fine, but when present it must be a string within bounds. */
-    String optional(String field, int min, int max, boolean printableAscii) {
-        JsonNode value = body.get(field);
-        return value == null ? null : check(field, value, min, max, printableAscii);
+    /** The field's value as sent ({@code null} when absent; a JSON {@code null} is a node). */
+    JsonNode get(String field) {
+        return body.get(field);
     }
 
     boolean has(String field) {
         return body.has(field);
-    }
-
-    /** Throws 400 {@code invalid_request} listing every field error found so far. */
-    void done() {
-        if (!errors.isEmpty()) {
-            throw ApiException.invalid(ErrorCode.INVALID_REQUEST, errors);
-        }
-    }
-
-    private String check(String field, JsonNode value, int min, int max, boolean printableAscii) {
-        if (!value.isTextual()) {
-            errors.add(new FieldError(field, field + " must be a string."));
-            return null;
-        }
-        String text = value.asText();
-        if (text.length() < min || text.length() > max) {
-            errors.add(new FieldError(field, min == max ? field + " must be " + min + " characters."
-                    : field + " must be " + min + " to " + max + " characters."));
-            return null;
-        }
-        if (printableAscii && !isPrintableAscii(text)) {
-            errors.add(new FieldError(field, field + " must be printable ASCII."));
-            return null;
-        }
-        return text;
     }
 
     static boolean isPrintableAscii(String text) {

@@ -6,11 +6,12 @@ import io.pinbff.pin.PinKeyCache;
 import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
 
 @Path("/v1/pin-keys")
@@ -31,11 +32,11 @@ public class PinKeyResource {
 
     @GET
     @Path("/latest")
-    public Response latest(@HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
+    public Response latest(@Context Request request) {
         user.personId();
         PinKey key = keys.serve();
         String etag = key.etag();
-        Response.ResponseBuilder r = ETags.matches(ifNoneMatch, etag) ? Response.notModified() : Response.ok(key);
+        Response.ResponseBuilder r = ETags.notModified(request, etag) ? Response.notModified() : Response.ok(key);
         return r.header(HttpHeaders.ETAG, etag).header(HttpHeaders.CACHE_CONTROL, cacheControl).build();
     }
 }

@@ -7,6 +7,8 @@ import io.quarkus.security.AuthenticationCompletionException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.validation.ElementKind;
 import jakarta.ws.rs.NotAcceptableException;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
@@ -15,8 +17,11 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.StreamSupport;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -32,6 +37,23 @@ public class Problems {
     @ServerExceptionMapper
     public Response api(ApiException e) {
         return render(e);
+    }
+
+    /**
+     * Bean Validation that Quarkus runs by itself (a constraint on a resource method's parameter) answers
+     * like {@link RequestBodies} does, never with Hibernate Validator's own JSON: 400 {@code invalid_request}
+     * with {@code errors[]} by wire name; a violated return value is the BFF's fault (500).
+     */
+    @ServerExceptionMapper
+    public Response violations(ConstraintViolationException e) {
+        boolean ours = e.getConstraintViolations().stream().anyMatch(v -> StreamSupport
+                .stream(v.getPropertyPath().spliterator(), false).anyMatch(n -> n.getKind() == ElementKind.RETURN_VALUE));
+        if (ours) {
+            return unexpected(e);
+        }
+        List<ApiException.FieldError> errors = e.getConstraintViolations().stream().map(RequestBodies::fieldError)
+                .sorted(Comparator.comparing(ApiException.FieldError::field)).toList();
+        return render(ApiException.invalid(ErrorCode.INVALID_REQUEST, errors));
     }
 
     @ServerExceptionMapper({ AuthenticationFailedException.class, UnauthorizedException.class,

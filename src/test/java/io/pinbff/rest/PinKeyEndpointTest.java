@@ -44,6 +44,20 @@ class PinKeyEndpointTest extends PinBffTest {
     }
 
     @Test
+    void ifNoneMatchComparesWeaklyAndTakesListsAndAStar() {
+        String etag = as(PERSON).get("/v1/pin-keys/latest").header("ETag");
+        for (String ifNoneMatch : List.of("W/" + etag, "\"a\", " + etag, "\"a\",W/" + etag, "*", "\"a\", *")) {
+            as(PERSON).header("If-None-Match", ifNoneMatch).get("/v1/pin-keys/latest").then().statusCode(304)
+                    .header("ETag", etag).header("Cache-Control", "private, max-age=60");
+        }
+        // (An unquoted tag is malformed; JAX-RS reads it leniently, as if quoted.)
+        for (String ifNoneMatch : List.of("\"a\", \"b\"", "W/\"a\"", "", "\"", ",,")) {
+            as(PERSON).header("If-None-Match", ifNoneMatch).get("/v1/pin-keys/latest").then().statusCode(200)
+                    .header("ETag", etag);
+        }
+    }
+
+    @Test
     void keepsServingTheLastKnownKeyWhileSolarisIsDown() {
         String kid = (String) bffKey().get("kid");
         sandbox.faults().failAlways(503);
