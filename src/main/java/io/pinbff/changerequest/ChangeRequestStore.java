@@ -40,12 +40,14 @@ public class ChangeRequestStore {
     private final Clock clock;
     private final MeterRegistry meters;
     private final EventBus bus;
+    private final PolledRows polled;
 
-    ChangeRequestStore(EntityManager em, Clock clock, MeterRegistry meters, EventBus bus) {
+    ChangeRequestStore(EntityManager em, Clock clock, MeterRegistry meters, EventBus bus, PolledRows polled) {
         this.em = em;
         this.clock = clock;
         this.meters = meters;
         this.bus = bus;
+        this.polled = polled;
     }
 
     /**
@@ -83,6 +85,7 @@ public class ChangeRequestStore {
     /** The Solaris call for a reservation failed: nothing is left behind. */
     public void release(UUID id) {
         QuarkusTransaction.requiringNew().run(() -> ChangeRequest.deleteById(id));
+        polled.forget(id);
     }
 
     public Optional<ChangeRequest> find(UUID id) {
@@ -90,8 +93,24 @@ public class ChangeRequestStore {
     }
 
     public Optional<ChangeRequest> find(UUID id, String personId) {
-        // The hottest read (polling): a primary-key lookup, no transaction, ownership checked here.
+        // A primary-key lookup, no transaction, ownership checked here.
         return Optional.ofNullable(em.find(ChangeRequest.class, id)).filter(r -> r.personId.equals(personId));
+    }
+
+    /**
+     * The hottest read (status polling): the row as this instance last read it when the event bus
+     * has announced no change since (PolledRows), else from PostgreSQL. Ownership checked here.
+     */
+    public Optional<ChangeRequest> findPolled(UUID id, String personId) {
+        ChangeRequest kept = polled.get(id);
+        if (kept == null) {
+            long readAt = polled.generation();
+            kept = em.find(ChangeRequest.class, id);
+            if (kept != null) {
+                polled.keep(kept, readAt);
+            }
+        }
+        return Optional.ofNullable(kept).filter(r -> r.personId.equals(personId));
     }
 
     /**
@@ -99,6 +118,7 @@ public class ChangeRequestStore {
      * replicas) among those that see it unsynced since {@code staleBefore}.
      */
     public boolean claimSync(UUID id, Instant staleBefore) {
+        polled.forget(id); // its synced_at changes here or did on another instance: read the row anew
         return QuarkusTransaction.requiringNew().call(() -> em.createQuery(
                 "update ChangeRequest set syncedAt = :now where id = :id and syncedAt < :stale and status in :open")
                 .setParameter("now", Instant.now(clock)).setParameter("id", id).setParameter("stale", staleBefore)
@@ -107,6 +127,14 @@ public class ChangeRequestStore {
 
     /** Applies {@code change} to the newest version of the request, recording an audit row. */
     public ChangeRequest update(UUID id, String action, Change change) {
+        try {
+            return updateWithRetries(id, action, change);
+        } finally {
+            polled.forget(id); // this instance reads its own write at once, without waiting for the bus
+        }
+    }
+
+    private ChangeRequest updateWithRetries(UUID id, String action, Change change) {
         for (int attempt = 1;; attempt++) {
             try {
                 return QuarkusTransaction.requiringNew().call(() -> {

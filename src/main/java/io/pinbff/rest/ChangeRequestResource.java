@@ -88,7 +88,7 @@ public class ChangeRequestResource {
     @Path("/pin-change-requests/{id}")
     public Response get(@PathParam("id") String id, @Context Request request) {
         String personId = user.personId();
-        ChangeRequestView view = ChangeRequestView.of(changeRequests.get(personId, uuid(id)), Instant.now(clock));
+        ChangeRequestView view = ChangeRequestView.of(changeRequests.poll(personId, uuid(id)), Instant.now(clock));
         String etag = view.etag();
         Response.ResponseBuilder r = ETags.notModified(request, etag) ? Response.notModified() : Response.ok(view);
         return r.header(HttpHeaders.ETAG, etag).header(HttpHeaders.CACHE_CONTROL, "no-cache").build();

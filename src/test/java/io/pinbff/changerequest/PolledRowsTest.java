@@ -1,0 +1,87 @@
+package io.pinbff.changerequest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.pinbff.sandbox.SolarisSandbox;
+import io.pinbff.support.AppSide;
+import io.pinbff.support.Management;
+import io.pinbff.support.PinBffTest;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Status polls of an unchanged change request are answered from this instance's copy of the row, and
+ * any change — made here, or announced on the event bus by another instance — is seen at once.
+ */
+@QuarkusTest
+class PolledRowsTest extends PinBffTest {
+
+    private static final Pattern HITS = Pattern.compile(
+            "cache_gets_total\\{[^}]*cache=\"change-request-rows\"[^}]*result=\"hit\"[^}]*} ([0-9.E]+)");
+
+    private String completedRequest() {
+        String card = sandbox.createCard(PERSON, "ACTIVE").id();
+        String jwe = AppSide.encryptPin("8024", sandbox.currentKid(), sandbox.currentPublicKey());
+        String id = asDemo().body(Map.of("encrypted_pin", jwe, "key_id", sandbox.currentKid()))
+                .post("/v1/cards/{id}/pin-change-requests", card).then().statusCode(202).extract().path("id");
+        asDemo().body(Map.of("delivery_method", "mobile_number")).post("/v1/pin-change-requests/{id}/authorize", id)
+                .then().statusCode(200);
+        asDemo().body(Map.of("tan", SolarisSandbox.SANDBOX_TAN)).post("/v1/pin-change-requests/{id}/confirm", id)
+                .then().statusCode(200).body("status", equalTo("COMPLETED"));
+        return id;
+    }
+
+    private static double hits() {
+        Matcher m = HITS.matcher(Management.given().get("/q/metrics").asString());
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    @Test
+    void unchangedRequestIsPolledFromTheKeptRow() {
+        String id = completedRequest();
+        String etag = as(PERSON).get("/v1/pin-change-requests/{id}", id).then().statusCode(200)
+                .body("status", equalTo("COMPLETED")).extract().header("ETag");
+        double before = hits();
+        for (int i = 0; i < 20; i++) {
+            as(PERSON).header("If-None-Match", etag).get("/v1/pin-change-requests/{id}", id).then().statusCode(304);
+        }
+        assertThat(hits() - before).as("polls answered from the kept row").isGreaterThanOrEqualTo(20);
+        // Ownership is still checked on the kept row: another person gets 404 as for a missing request.
+        as("0f1e2d3c4b5a69788796a5b4c3d2e1f0cper").get("/v1/pin-change-requests/{id}", id).then().statusCode(404)
+                .body("code", equalTo("change_request_not_found"));
+    }
+
+    @Test
+    void aChangeAnnouncedOnTheBusIsSeenAtOnce() {
+        String id = completedRequest();
+        as(PERSON).get("/v1/pin-change-requests/{id}", id).then().statusCode(200).body("status", equalTo("COMPLETED"));
+        // Another instance changed the row: PostgreSQL and its notification are all this instance sees.
+        db.execute("update change_request set status = 'FAILED', updated_at = updated_at + interval '1 second', "
+                + "version = version + 1 where id = cast(? as uuid)", id);
+        db.execute("select pg_notify('pinbff_events', ?)", "change_request:" + id);
+        Awaitility.await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20)).untilAsserted(() ->
+                as(PERSON).get("/v1/pin-change-requests/{id}", id).then().statusCode(200).body("status", equalTo("FAILED")));
+    }
+
+    @Test
+    void thisInstancesOwnWriteIsSeenByTheNextPoll() {
+        String card = sandbox.createCard(PERSON, "ACTIVE").id();
+        String jwe = AppSide.encryptPin("5193", sandbox.currentKid(), sandbox.currentPublicKey());
+        String id = asDemo().body(Map.of("encrypted_pin", jwe, "key_id", sandbox.currentKid()))
+                .post("/v1/cards/{id}/pin-change-requests", card).then().statusCode(202).extract().path("id");
+        as(PERSON).get("/v1/pin-change-requests/{id}", id).then().statusCode(200).body("status", equalTo("AUTHORIZATION_REQUIRED"));
+        asDemo().body(Map.of("delivery_method", "mobile_number")).post("/v1/pin-change-requests/{id}/authorize", id)
+                .then().statusCode(200).body("status", equalTo("CONFIRMATION_REQUIRED"));
+        // No waiting for the bus: the very next poll shows the authorisation.
+        as(PERSON).get("/v1/pin-change-requests/{id}", id).then().statusCode(200).body("status", equalTo("CONFIRMATION_REQUIRED"));
+        asDemo().body(Map.of("tan", SolarisSandbox.SANDBOX_TAN)).post("/v1/pin-change-requests/{id}/confirm", id)
+                .then().statusCode(200);
+        as(PERSON).get("/v1/pin-change-requests/{id}", id).then().statusCode(200).body("status", equalTo("COMPLETED"));
+    }
+}
