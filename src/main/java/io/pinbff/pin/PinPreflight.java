@@ -32,7 +32,7 @@ public class PinPreflight {
     }
 
     /** What a refused PIN write, sent with {@code keyId}, means to the app. */
-    public ApiException rejection(SolarisAnswer answer, String keyId) {
+    public ApiException rejection(SolarisAnswer<?> answer, String keyId) {
         String code = answer.errorCode();
         if ("invalid_key".equals(code)) {
             return keys.rejectedByUpstream(keyId);

@@ -15,7 +15,6 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -40,7 +39,7 @@ public class SolarisGateway {
 
     private final SolarisApi api;
     private final SolarisTokens tokens;
-    private final ObjectMapper json;
+    private final SolarisJson bodies;
     private final MeterRegistry meters;
     private final Guard retry;
     private final Guard breaker;
@@ -54,7 +53,7 @@ public class SolarisGateway {
             PinBffConfig config) {
         this.api = api;
         this.tokens = tokens;
-        this.json = json;
+        this.bodies = new SolarisJson(json);
         this.meters = meters;
         PinBffConfig.Solaris s = config.solaris();
         this.breakerDelaySeconds = Math.max(1, s.breaker().delay().toSeconds());
@@ -93,64 +92,91 @@ public class SolarisGateway {
     }
 
     /** The current PIN-encryption key, as Solaris labels it (alg "RS256"). */
-    public JsonNode latestPinKey() {
-        SolarisAnswer answer = read("pin_keys_latest", api::latestPinKey);
-        if (!answer.ok() || !answer.body().isObject()) {
-            throw unavailable("Solaris answered " + answer.status() + " to the key request");
+    public SolarisJwk latestPinKey() {
+        Reply reply = read("pin_keys_latest", api::latestPinKey);
+        if (!reply.ok() || reply.body() == null) {
+            throw unavailable("Solaris answered " + reply.status() + " to the key request");
         }
-        return answer.body();
+        return as(reply.body(), SolarisJwk.class);
     }
 
     /** The card, or empty when Solaris does not know it. */
     public Optional<SolarisCard> card(String cardId) {
-        SolarisAnswer answer = read("card", bearer -> api.card(bearer, cardId));
-        if (answer.status() == 404) {
+        Reply reply = read("card", bearer -> api.card(bearer, cardId));
+        if (reply.status() == 404) {
             return Optional.empty();
         }
-        if (!answer.ok()) {
-            throw unavailable("Solaris answered " + answer.status() + " to the card lookup");
+        if (!reply.ok()) {
+            throw unavailable("Solaris answered " + reply.status() + " to the card lookup");
         }
-        return Optional.of(new SolarisCard(answer.text("id"), answer.text("person_id"), answer.text("status")));
+        return Optional.of(as(reply.body(), SolarisCard.class));
     }
 
-    public SolarisAnswer updatePin(String cardId, Map<String, Object> body) {
-        return write("pin_update_requests", bearer -> api.updatePin(bearer, cardId, body));
+    public SolarisAnswer<Void> updatePin(String cardId, SolarisRequests.PinUpdate body) {
+        return answer(write("pin_update_requests", bearer -> api.updatePin(bearer, cardId, body)), Void.class);
     }
 
-    public SolarisAnswer scaUpdatePin(String cardId, Map<String, Object> body) {
-        return write("sca_pin_update_requests", bearer -> api.scaUpdatePin(bearer, cardId, body));
+    public SolarisAnswer<SolarisChangeRequest> scaUpdatePin(String cardId, SolarisRequests.ScaPinUpdate body) {
+        return answer(write("sca_pin_update_requests", bearer -> api.scaUpdatePin(bearer, cardId, body)),
+                SolarisChangeRequest.class);
     }
 
-    public SolarisAnswer changeRequest(String solarisId) {
-        return read("change_request", bearer -> api.changeRequest(bearer, solarisId));
+    public SolarisAnswer<SolarisChangeRequest> changeRequest(String solarisId) {
+        return answer(read("change_request", bearer -> api.changeRequest(bearer, solarisId)), SolarisChangeRequest.class);
     }
 
-    public SolarisAnswer authorize(String solarisId, Map<String, Object> body) {
-        return write("change_request_authorize", bearer -> api.authorize(bearer, solarisId, body));
+    public SolarisAnswer<SolarisChangeRequest> authorize(String solarisId, SolarisRequests.Authorize body) {
+        return answer(write("change_request_authorize", bearer -> api.authorize(bearer, solarisId, body)),
+                SolarisChangeRequest.class);
     }
 
-    public SolarisAnswer confirm(String solarisId, Map<String, Object> body) {
-        return write("change_request_confirm", bearer -> api.confirm(bearer, solarisId, body));
+    public SolarisAnswer<SolarisChangeRequest> confirm(String solarisId, SolarisRequests.Confirm body) {
+        return answer(write("change_request_confirm", bearer -> api.confirm(bearer, solarisId, body)),
+                SolarisChangeRequest.class);
     }
 
-    private SolarisAnswer read(String endpoint, Function<String, Response> call) {
+    /** A non-5xx answer as it came: the status and its JSON object body (null when it had none). */
+    private record Reply(int status, JsonNode body) {
+        boolean ok() {
+            return status >= 200 && status < 300;
+        }
+    }
+
+    /** The typed answer: the body of a success (none for {@code Void}), Solaris' error code otherwise. */
+    private <T> SolarisAnswer<T> answer(Reply reply, Class<T> type) {
+        if (reply.ok()) {
+            return new SolarisAnswer<>(reply.status(), type == Void.class ? null : as(reply.body(), type), null);
+        }
+        return new SolarisAnswer<>(reply.status(), null, as(reply.body(), SolarisErrors.class).code());
+    }
+
+    private <T> T as(JsonNode body, Class<T> type) {
+        try {
+            return bodies.read(body, type);
+        } catch (UpstreamFailure e) {
+            LOG.warnf("Solaris answer not readable as %s", type.getSimpleName());
+            throw unavailable("Solaris is unavailable.");
+        }
+    }
+
+    private Reply read(String endpoint, Function<String, Response> call) {
         return timed(endpoint, false, () -> bulkhead.call(() -> retry.call(
-                () -> breaker.call(() -> readAttempt.call(() -> attempt(call), SolarisAnswer.class),
-                        SolarisAnswer.class),
-                SolarisAnswer.class), SolarisAnswer.class));
+                () -> breaker.call(() -> readAttempt.call(() -> attempt(call), Reply.class),
+                        Reply.class),
+                Reply.class), Reply.class));
     }
 
-    private SolarisAnswer write(String endpoint, Function<String, Response> call) {
+    private Reply write(String endpoint, Function<String, Response> call) {
         return timed(endpoint, true, () -> bulkhead.call(() -> breaker.call(
-                () -> writeAttempt.call(() -> attempt(call), SolarisAnswer.class), SolarisAnswer.class),
-                SolarisAnswer.class));
+                () -> writeAttempt.call(() -> attempt(call), Reply.class), Reply.class),
+                Reply.class));
     }
 
-    private SolarisAnswer timed(String endpoint, boolean write, java.util.concurrent.Callable<SolarisAnswer> call) {
+    private Reply timed(String endpoint, boolean write, java.util.concurrent.Callable<Reply> call) {
         Timer.Sample sample = Timer.start(meters);
         String outcome = "error";
         try {
-            SolarisAnswer answer = call.call();
+            Reply answer = call.call();
             outcome = answer.ok() ? "success" : "rejected";
             return answer;
         } catch (Exception e) {
@@ -165,9 +191,9 @@ public class SolarisGateway {
         }
     }
 
-    private SolarisAnswer attempt(Function<String, Response> call) {
+    private Reply attempt(Function<String, Response> call) {
         String bearer = tokens.bearer();
-        SolarisAnswer answer = exchange(call, bearer);
+        Reply answer = exchange(call, bearer);
         if (answer.status() == 401) {
             tokens.refused(bearer);
             answer = exchange(call, tokens.bearer());
@@ -178,7 +204,7 @@ public class SolarisGateway {
         return answer;
     }
 
-    private SolarisAnswer exchange(Function<String, Response> call, String bearer) {
+    private Reply exchange(Function<String, Response> call, String bearer) {
         try (Response response = call.apply(bearer)) {
             int status = response.getStatus();
             if (status >= 500) {
@@ -186,19 +212,13 @@ public class SolarisGateway {
             }
             String text = response.hasEntity() ? response.readEntity(String.class) : "";
             if (text == null || text.isBlank()) {
-                return SolarisAnswer.empty(status);
+                return new Reply(status, null);
             }
-            JsonNode body;
-            try {
-                body = json.readTree(text);
-            } catch (Exception e) {
-                body = null;
-            }
-            boolean usable = body != null && body.isObject();
-            if (!usable && status < 300) {
+            JsonNode body = bodies.object(text);
+            if (body == null && status < 300) {
                 throw new UpstreamFailure("Solaris answered " + status + " with a malformed body");
             }
-            return usable ? new SolarisAnswer(status, body) : SolarisAnswer.empty(status);
+            return new Reply(status, body);
         } catch (ProcessingException | WebApplicationException e) {
             throw new UpstreamFailure("Solaris unreachable: " + e.getClass().getSimpleName(), e);
         }
