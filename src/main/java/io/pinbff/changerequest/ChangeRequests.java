@@ -6,6 +6,7 @@ import io.pinbff.error.ErrorCode;
 import io.pinbff.pin.PinAttempts;
 import io.pinbff.pin.PinChangeMetrics;
 import io.pinbff.pin.PinPreflight;
+import io.pinbff.pin.SolarisRefusals;
 import io.pinbff.solaris.SolarisAnswer;
 import io.pinbff.solaris.SolarisChangeRequest;
 import io.pinbff.solaris.SolarisRequests;
@@ -13,7 +14,6 @@ import io.pinbff.solaris.SolarisGateway;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
-import java.util.Set;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -25,7 +25,6 @@ import org.jboss.logging.Logger;
 public class ChangeRequests {
 
     private static final Logger LOG = Logger.getLogger(ChangeRequests.class);
-    private static final Set<String> CONFIRMATION_FAILURES = Set.of("invalid_tan", "invalid_signature");
 
     /** How the app confirms: a TAN, or a device signature over string_to_sign. */
     public record Confirmation(String tan, String deviceId, String signature) {}
@@ -37,9 +36,11 @@ public class ChangeRequests {
     private final TimeSource time;
     private final PinBffConfig.ChangeRequests config;
     private final PinChangeMetrics metrics;
+    private final SolarisRefusals refusals;
 
     ChangeRequests(PinPreflight preflight, PinAttempts attempts, SolarisGateway solaris, ChangeRequestStore store,
-            TimeSource time, PinBffConfig config, PinChangeMetrics metrics) {
+            TimeSource time, PinBffConfig config, PinChangeMetrics metrics, SolarisRefusals refusals) {
+        this.refusals = refusals;
         this.metrics = metrics;
         this.preflight = preflight;
         this.attempts = attempts;
@@ -86,7 +87,7 @@ public class ChangeRequests {
             store.release(reserved.id);
             throw answer.ok()
                     ? ApiException.retryLater(ErrorCode.UPSTREAM_UNAVAILABLE, "Solaris answered without a usable change request.", 5)
-                    : preflight.rejection(answer, keyId);
+                    : refusals.ofPinWrite(answer, keyId);
         }
         return store.update(reserved.id, "create", (request, now) -> {
             request.solarisId = solarisId;
@@ -178,7 +179,7 @@ public class ChangeRequests {
         if (answer.ok()) {
             return confirmed(id, answer.body());
         }
-        if (!CONFIRMATION_FAILURES.contains(answer.errorCode())) {
+        if (!SolarisRefusals.wrongConfirmation(answer.errorCode())) {
             store.releaseConfirmAttempt(id); // refused for another reason: not a wrong TAN or signature
             throw rejected(id, "confirm", answer);
         }
@@ -209,9 +210,7 @@ public class ChangeRequests {
                 ChangeRequestStore.settle(r, ChangeRequestStatus.FAILED, now);
                 return "pin_update_refused:" + (code == null ? updateStatus : code);
             });
-            ApiException e = ApiException.of(ErrorCode.PIN_CHANGE_REJECTED,
-                    "Solaris refused the PIN update of the change request" + (code == null ? "." : " (" + code + ")."));
-            throw code == null ? e : e.with("upstream_code", code);
+            throw SolarisRefusals.rejected("PIN update of the change request", code);
         }
         ChangeRequestStatus status = ChangeRequestStatus.fromSolaris(answer.status());
         return store.update(id, "confirm", (r, now) -> {
@@ -265,8 +264,6 @@ public class ChangeRequests {
     private ApiException rejected(UUID id, String action, SolarisAnswer<?> answer) {
         String code = answer.errorCode();
         store.update(id, action, (r, now) -> "rejected:" + (code == null ? answer.status() : code));
-        ApiException e = ApiException.of(ErrorCode.PIN_CHANGE_REJECTED,
-                "Solaris refused the " + action + (code == null ? "." : " (" + code + ")."));
-        return code == null ? e : e.with("upstream_code", code);
+        return SolarisRefusals.rejected(action, code);
     }
 }

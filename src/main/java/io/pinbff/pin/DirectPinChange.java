@@ -17,8 +17,11 @@ public class DirectPinChange {
     private final PinAttempts attempts;
     private final SolarisGateway solaris;
     private final PinChangeMetrics metrics;
+    private final SolarisRefusals refusals;
 
-    DirectPinChange(PinPreflight preflight, PinAttempts attempts, SolarisGateway solaris, PinChangeMetrics metrics) {
+    DirectPinChange(PinPreflight preflight, PinAttempts attempts, SolarisGateway solaris, PinChangeMetrics metrics,
+            SolarisRefusals refusals) {
+        this.refusals = refusals;
         this.preflight = preflight;
         this.attempts = attempts;
         this.solaris = solaris;
@@ -40,7 +43,7 @@ public class DirectPinChange {
                 request.keyId(), request.idempotencyKey());
         SolarisAnswer<Void> answer = attempts.send(submission, () -> solaris.updatePin(cardId, body));
         if (!answer.ok()) {
-            throw preflight.rejection(answer, request.keyId());
+            throw refusals.ofPinWrite(answer, request.keyId());
         }
     }
 }
