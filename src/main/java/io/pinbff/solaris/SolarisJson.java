@@ -8,17 +8,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import java.io.IOException;
+import java.util.Optional;
 
 /**
- * Reads Solaris' answers into the records of this package. A field Solaris sends as anything but a
+ * Reads what Solaris sends (its answers, its webhook bodies) into the records of this package. A field Solaris sends as anything but a
  * string (a number, an object) reads as null instead of being coerced: the BFF validates what it
  * passes on and never serves, say, a key ID Solaris sent as a number.
  */
-final class SolarisJson {
+public final class SolarisJson {
 
     private final ObjectMapper mapper;
 
-    SolarisJson(ObjectMapper json) {
+    public SolarisJson(ObjectMapper json) {
         this.mapper = json.copy().registerModule(new SimpleModule("solaris-text-only").addDeserializer(String.class, new TextOnly()));
     }
 
@@ -29,6 +30,24 @@ final class SolarisJson {
             return node != null && node.isObject() ? node : null;
         } catch (IOException e) {
             return null;
+        }
+    }
+
+    /** A body Solaris sent (a webhook notification) as {@code type}; empty when it is not a JSON object. */
+    public <T> Optional<T> readObject(byte[] body, Class<T> type) {
+        JsonNode node;
+        try {
+            node = mapper.readTree(body);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        if (node == null || !node.isObject()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(mapper.treeToValue(node, type));
+        } catch (IOException | IllegalArgumentException e) {
+            return Optional.empty();
         }
     }
 

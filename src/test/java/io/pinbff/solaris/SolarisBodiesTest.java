@@ -53,6 +53,17 @@ class SolarisBodiesTest {
     }
 
     @Test
+    void aWebhookBodyIsReadOnlyWhenItIsAJsonObject() {
+        assertThat(bodies.readObject("{\"id\":\"c1\",\"status\":\"BLOCKED\"}".getBytes(), SolarisCardNotification.class))
+                .contains(new SolarisCardNotification("c1"));
+        assertThat(bodies.readObject("{\"id\":42}".getBytes(), SolarisCardNotification.class))
+                .contains(new SolarisCardNotification(null));
+        assertThat(bodies.readObject("[]".getBytes(), SolarisCardNotification.class)).isEmpty();
+        assertThat(bodies.readObject("{".getBytes(), SolarisCardNotification.class)).isEmpty();
+        assertThat(bodies.readObject(new byte[0], SolarisCardNotification.class)).isEmpty();
+    }
+
+    @Test
     void requestBodiesAreSolarisFieldNamesAndLeaveOutWhatIsAbsent() {
         assertThat(JSON.convertValue(SolarisRequests.Confirm.withTan("p", "212212"), Map.class))
                 .containsExactly(Map.entry("person_id", "p"), Map.entry("tan", "212212"));
