@@ -2,13 +2,13 @@ package io.pinbff.solaris;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pinbff.config.PinBffConfig;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 import org.jboss.logging.Logger;
 
@@ -41,9 +41,10 @@ class SolarisGuards {
     private final Guard readAttempt;
     private final Guard writeAttempt;
     private final long breakerDelaySeconds;
-    private final AtomicInteger breakerOpen = new AtomicInteger();
+    private final CircuitBreakerMaintenance breakers;
 
-    SolarisGuards(PinBffConfig config, MeterRegistry meters) {
+    SolarisGuards(PinBffConfig config, MeterRegistry meters, CircuitBreakerMaintenance breakers) {
+        this.breakers = breakers;
         PinBffConfig.Solaris s = config.solaris();
         this.breakerDelaySeconds = Math.max(1, s.breaker().delay().toSeconds());
         // No queue: a call that finds every slot taken is refused at once (503) rather than parked.
@@ -78,7 +79,9 @@ class SolarisGuards {
         this.writeAttempt = Guard.create().withDescription("solaris-write-attempt")
                 .withTimeout().duration(s.writeTimeout().toMillis(), ChronoUnit.MILLIS).done()
                 .build();
-        meters.gauge("pinbff_solaris_circuit_breaker_open", breakerOpen);
+        // The breaker's own state, as the extension keeps it (also ft_circuitbreaker_state_current).
+        meters.gauge("pinbff_solaris_circuit_breaker_open", breakers,
+                b -> b.currentState(BREAKER_NAME) == CircuitBreakerState.OPEN ? 1 : 0);
     }
 
     /** A safe call: each attempt timed out on its own, failed attempts retried within the read budget. */
@@ -97,7 +100,6 @@ class SolarisGuards {
     }
 
     private void breakerChanged(CircuitBreakerState state) {
-        breakerOpen.set(state == CircuitBreakerState.OPEN ? 1 : 0);
         LOG.infof("Solaris circuit breaker is now %s", state);
     }
 }

@@ -16,6 +16,27 @@ import org.junit.jupiter.api.Test;
 class SolarisMetricsTest extends PinBffTest {
 
     @Test
+    void theBreakerGaugeIsTheBreakersOwnState() {
+        org.assertj.core.api.Assertions.assertThat(breakerOpenGauge()).isZero();
+        // First a change that works: the BFF holds Solaris' current key before Solaris starts failing.
+        asDemo().body(directBody("2580")).post("/v1/cards/{id}/pin", CARD).then().statusCode(204);
+        sandbox.faults().failAlways(500);
+        for (int i = 0; i < 2 * 20; i++) { // more than the breaker's window, all failing
+            asDemo().body(directBody("1470")).post("/v1/cards/{id}/pin", CARD).then().statusCode(503);
+        }
+        assertThat(breakerOpenGauge()).isEqualTo(1);
+        sandbox.faults().clear();
+        io.smallrye.faulttolerance.api.CircuitBreakerMaintenance.get().resetAll();
+        assertThat(breakerOpenGauge()).isZero();
+    }
+
+    private static double breakerOpenGauge() {
+        String line = Management.given().get("/q/metrics").then().statusCode(200).extract().asString().lines()
+                .filter(l -> l.startsWith("pinbff_solaris_circuit_breaker_open ")).findFirst().orElseThrow();
+        return Double.parseDouble(line.substring(line.indexOf(' ') + 1).trim());
+    }
+
+    @Test
     void faultToleranceAndRestClientMetricsAreExportedToo() {
         asDemo().body(directBody("2580")).post("/v1/cards/{id}/pin", CARD).then().statusCode(204);
         String metrics = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
