@@ -1,21 +1,20 @@
 package io.pinbff.changerequest;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pinbff.config.PinBffConfig;
 import io.pinbff.error.ApiException;
 import io.pinbff.error.ErrorCode;
 import io.pinbff.pin.PinAttempts;
 import io.pinbff.pin.PinChangeMetrics;
 import io.pinbff.pin.PinPreflight;
+import io.pinbff.pin.SolarisRefusals;
 import io.pinbff.solaris.SolarisAnswer;
+import io.pinbff.solaris.SolarisChangeRequest;
+import io.pinbff.solaris.SolarisRequests;
 import io.pinbff.solaris.SolarisGateway;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -27,7 +26,6 @@ import org.jboss.logging.Logger;
 public class ChangeRequests {
 
     private static final Logger LOG = Logger.getLogger(ChangeRequests.class);
-    private static final Set<String> CONFIRMATION_FAILURES = Set.of("invalid_tan", "invalid_signature");
 
     /** How the app confirms: a TAN, or a device signature over string_to_sign. */
     public record Confirmation(String tan, String deviceId, String signature) {}
@@ -39,11 +37,11 @@ public class ChangeRequests {
     private final Clock clock;
     private final PinBffConfig.ChangeRequests config;
     private final PinChangeMetrics metrics;
-    private final ObjectMapper json;
+    private final SolarisRefusals refusals;
 
     ChangeRequests(PinPreflight preflight, PinAttempts attempts, SolarisGateway solaris, ChangeRequestStore store,
-            Clock clock, PinBffConfig config, PinChangeMetrics metrics, ObjectMapper json) {
-        this.json = json;
+            Clock clock, PinBffConfig config, PinChangeMetrics metrics, SolarisRefusals refusals) {
+        this.refusals = refusals;
         this.metrics = metrics;
         this.preflight = preflight;
         this.attempts = attempts;
@@ -74,26 +72,27 @@ public class ChangeRequests {
     private ChangeRequest doCreate(String personId, String cardId, String encryptedPin, String keyId, String idempotencyKey) {
         preflight.check(personId, cardId, encryptedPin, keyId, null);
         ChangeRequest reserved = store.reserve(cardId, personId, config.ttl());
-        SolarisAnswer answer;
+        SolarisAnswer<SolarisChangeRequest> answer;
         try {
             PinAttempts.Submission submission = attempts.record(personId, cardId, "sca", encryptedPin, keyId, idempotencyKey);
             answer = attempts.send(submission,
-                    () -> solaris.scaUpdatePin(cardId, Map.of("encrypted_pin", encryptedPin, "key_id", keyId)));
+                    () -> solaris.scaUpdatePin(cardId, new SolarisRequests.ScaPinUpdate(encryptedPin, keyId)));
         } catch (RuntimeException e) {
             store.release(reserved.id);
             throw e;
         }
-        String solarisId = answer.text("id");
-        ChangeRequestStatus status = ChangeRequestStatus.fromSolaris(answer.text("status"));
+        SolarisChangeRequest created = answer.ok() ? answer.body() : null;
+        String solarisId = created == null ? null : created.id();
+        ChangeRequestStatus status = created == null ? null : ChangeRequestStatus.fromSolaris(created.status());
         if (!answer.ok() || solarisId == null || status == null) {
             store.release(reserved.id);
             throw answer.ok()
                     ? ApiException.retryLater(ErrorCode.UPSTREAM_UNAVAILABLE, "Solaris answered without a usable change request.", 5)
-                    : preflight.rejection(answer, keyId);
+                    : refusals.ofPinWrite(answer, keyId);
         }
         return store.update(reserved.id, "create", (request, now) -> {
             request.solarisId = solarisId;
-            request.authorizeUrl = answer.text("url");
+            request.authorizeUrl = created.url();
             request.syncedAt = now;
             ChangeRequestStore.moveTo(request, status, now);
             return "ok";
@@ -145,8 +144,8 @@ public class ChangeRequests {
             return request;
         }
         try {
-            SolarisAnswer answer = solaris.changeRequest(request.solarisId);
-            ChangeRequestStatus status = answer.ok() ? ChangeRequestStatus.fromSolaris(answer.text("status")) : null;
+            SolarisAnswer<SolarisChangeRequest> answer = solaris.changeRequest(request.solarisId);
+            ChangeRequestStatus status = answer.ok() ? ChangeRequestStatus.fromSolaris(answer.body().status()) : null;
             return store.update(id, "sync", (r, at) -> ChangeRequestStore.moveTo(r, status, at) ? "ok" : null);
         } catch (ApiException e) {
             // Polling stays available while Solaris is not: the stored state is still the truth we have.
@@ -157,21 +156,16 @@ public class ChangeRequests {
 
     private ChangeRequest doAuthorize(String personId, UUID id, String deliveryMethod, String deviceId) {
         ChangeRequest request = open(personId, id);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("delivery_method", deliveryMethod);
-        body.put("person_id", personId);
-        if (deviceId != null) {
-            body.put("device_id", deviceId);
-        }
-        SolarisAnswer answer = solaris.authorize(request.solarisId, body);
+        SolarisAnswer<SolarisChangeRequest> answer = solaris.authorize(request.solarisId,
+                new SolarisRequests.Authorize(deliveryMethod, personId, deviceId));
         if (!answer.ok()) {
             throw rejected(id, "authorize", answer);
         }
-        ChangeRequestStatus status = ChangeRequestStatus.fromSolaris(answer.text("status"));
+        ChangeRequestStatus status = ChangeRequestStatus.fromSolaris(answer.body().status());
         return store.update(id, "authorize", (r, now) -> {
             r.deliveryMethod = deliveryMethod;
             r.deviceId = deviceId;
-            r.stringToSign = answer.text("string_to_sign");
+            r.stringToSign = answer.body().stringToSign();
             r.syncedAt = now;
             ChangeRequestStore.moveTo(r, status == null ? ChangeRequestStatus.CONFIRMATION_REQUIRED : status, now);
             return "ok";
@@ -182,15 +176,10 @@ public class ChangeRequests {
         ChangeRequest request = open(personId, id);
         int max = config.maxConfirmAttempts();
         int attempt = store.claimConfirmAttempt(id, max).orElseThrow(() -> noTryLeft(personId, id));
-        Map<String, Object> body = new LinkedHashMap<>();
-        if (confirmation.tan() != null) {
-            body.put("person_id", personId);
-            body.put("tan", confirmation.tan());
-        } else {
-            body.put("device_id", confirmation.deviceId());
-            body.put("signature", confirmation.signature());
-        }
-        SolarisAnswer answer;
+        SolarisRequests.Confirm body = confirmation.tan() != null
+                ? SolarisRequests.Confirm.withTan(personId, confirmation.tan())
+                : SolarisRequests.Confirm.withSignature(confirmation.deviceId(), confirmation.signature());
+        SolarisAnswer<SolarisChangeRequest> answer;
         try {
             answer = solaris.confirm(request.solarisId, body);
         } catch (ApiException e) {
@@ -200,9 +189,9 @@ public class ChangeRequests {
             throw e;
         }
         if (answer.ok()) {
-            return confirmed(id, answer);
+            return confirmed(id, answer.body());
         }
-        if (!CONFIRMATION_FAILURES.contains(answer.errorCode())) {
+        if (!SolarisRefusals.wrongConfirmation(answer.errorCode())) {
             store.releaseConfirmAttempt(id); // refused for another reason: not a wrong TAN or signature
             throw rejected(id, "confirm", answer);
         }
@@ -224,20 +213,18 @@ public class ChangeRequests {
      * ({@code response_code}, {@code response_body}): at 400 or above the PIN did not change, so the
      * request is FAILED and the app hears 422 {@code pin_change_rejected}, never COMPLETED.
      */
-    private ChangeRequest confirmed(UUID id, SolarisAnswer answer) {
-        int updateStatus = answer.body().path("response_code").asInt(0);
+    private ChangeRequest confirmed(UUID id, SolarisChangeRequest answer) {
+        int updateStatus = answer.responseCode();
         if (updateStatus >= 400) {
-            String code = SolarisAnswer.errorCode(answer.body().path("response_body"), json);
+            String code = answer.responseBody() == null ? null : answer.responseBody().code();
             store.update(id, "confirm", (r, now) -> {
                 r.syncedAt = now;
                 ChangeRequestStore.settle(r, ChangeRequestStatus.FAILED, now);
                 return "pin_update_refused:" + (code == null ? updateStatus : code);
             });
-            ApiException e = ApiException.of(ErrorCode.PIN_CHANGE_REJECTED,
-                    "Solaris refused the PIN update of the change request" + (code == null ? "." : " (" + code + ")."));
-            throw code == null ? e : e.with("upstream_code", code);
+            throw SolarisRefusals.rejected("PIN update of the change request", code);
         }
-        ChangeRequestStatus status = ChangeRequestStatus.fromSolaris(answer.text("status"));
+        ChangeRequestStatus status = ChangeRequestStatus.fromSolaris(answer.status());
         return store.update(id, "confirm", (r, now) -> {
             r.syncedAt = now;
             ChangeRequestStore.settle(r, status == null ? ChangeRequestStatus.COMPLETED : status, now);
@@ -286,11 +273,9 @@ public class ChangeRequests {
         return request;
     }
 
-    private ApiException rejected(UUID id, String action, SolarisAnswer answer) {
+    private ApiException rejected(UUID id, String action, SolarisAnswer<?> answer) {
         String code = answer.errorCode();
         store.update(id, action, (r, now) -> "rejected:" + (code == null ? answer.status() : code));
-        ApiException e = ApiException.of(ErrorCode.PIN_CHANGE_REJECTED,
-                "Solaris refused the " + action + (code == null ? "." : " (" + code + ")."));
-        return code == null ? e : e.with("upstream_code", code);
+        return SolarisRefusals.rejected(action, code);
     }
 }

@@ -2,9 +2,8 @@ package io.pinbff.pin;
 
 import io.pinbff.solaris.SolarisAnswer;
 import io.pinbff.solaris.SolarisGateway;
+import io.pinbff.solaris.SolarisRequests;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /** The direct, device-signed PIN change: Solaris {@code POST /v1/cards/{id}/pin_update_requests}. */
 @ApplicationScoped
@@ -18,8 +17,11 @@ public class DirectPinChange {
     private final PinAttempts attempts;
     private final SolarisGateway solaris;
     private final PinChangeMetrics metrics;
+    private final SolarisRefusals refusals;
 
-    DirectPinChange(PinPreflight preflight, PinAttempts attempts, SolarisGateway solaris, PinChangeMetrics metrics) {
+    DirectPinChange(PinPreflight preflight, PinAttempts attempts, SolarisGateway solaris, PinChangeMetrics metrics,
+            SolarisRefusals refusals) {
+        this.refusals = refusals;
         this.preflight = preflight;
         this.attempts = attempts;
         this.solaris = solaris;
@@ -35,19 +37,13 @@ public class DirectPinChange {
 
     private void send(String personId, String cardId, Request request) {
         preflight.check(personId, cardId, request.encryptedPin(), request.keyId(), request.signature());
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("device_id", request.deviceId());
-        body.put("encrypted_pin", request.encryptedPin());
-        body.put("key_id", request.keyId());
-        body.put("signature", request.signature());
-        if (request.deviceData() != null) {
-            body.put("device_data", request.deviceData());
-        }
+        SolarisRequests.PinUpdate body = new SolarisRequests.PinUpdate(request.deviceId(), request.encryptedPin(),
+                request.keyId(), request.signature(), request.deviceData());
         PinAttempts.Submission submission = attempts.record(personId, cardId, "direct", request.encryptedPin(),
                 request.keyId(), request.idempotencyKey());
-        SolarisAnswer answer = attempts.send(submission, () -> solaris.updatePin(cardId, body));
+        SolarisAnswer<Void> answer = attempts.send(submission, () -> solaris.updatePin(cardId, body));
         if (!answer.ok()) {
-            throw preflight.rejection(answer, request.keyId());
+            throw refusals.ofPinWrite(answer, request.keyId());
         }
     }
 }

@@ -1,7 +1,7 @@
 package io.pinbff.pin;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.pinbff.crypto.Sha256;
+import io.pinbff.solaris.SolarisJwk;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.regex.Pattern;
 
@@ -22,11 +22,11 @@ public record PinKey(String kid, String kty, String use, String alg, String n, S
     private static final Pattern BASE64URL = Pattern.compile("[A-Za-z0-9_-]+");
 
     /** From Solaris' JWK; null when the answer is not an RSA key with kid, n and e within the served bounds. */
-    static PinKey fromSolaris(JsonNode jwk) {
-        String kid = text(jwk, "kid");
-        String n = text(jwk, "n");
-        String e = text(jwk, "e");
-        String kty = text(jwk, "kty");
+    static PinKey fromSolaris(SolarisJwk jwk) {
+        String kid = jwk.kid();
+        String n = jwk.n();
+        String e = jwk.e();
+        String kty = jwk.kty();
         if (kid == null || !KID.matcher(kid).matches() || !base64url(n, MAX_N) || !base64url(e, MAX_E)
                 || !"RSA".equals(kty)) {
             return null;
@@ -41,10 +41,5 @@ public record PinKey(String kid, String kty, String use, String alg, String n, S
 
     private static boolean base64url(String value, int maxLength) {
         return value != null && !value.isEmpty() && value.length() <= maxLength && BASE64URL.matcher(value).matches();
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.path(field);
-        return value.isTextual() ? value.asText() : null;
     }
 }

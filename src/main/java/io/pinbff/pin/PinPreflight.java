@@ -1,8 +1,5 @@
 package io.pinbff.pin;
 
-import io.pinbff.error.ApiException;
-import io.pinbff.error.ErrorCode;
-import io.pinbff.solaris.SolarisAnswer;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -29,19 +26,5 @@ public class PinPreflight {
             SignatureFormat.check("signature", signature);
         }
         cards.requireOwnedActive(cardId, personId);
-    }
-
-    /** What a refused PIN write, sent with {@code keyId}, means to the app. */
-    public ApiException rejection(SolarisAnswer answer, String keyId) {
-        String code = answer.errorCode();
-        if ("invalid_key".equals(code)) {
-            return keys.rejectedByUpstream(keyId);
-        }
-        if (answer.status() == 404) {
-            return ApiException.of(ErrorCode.CARD_NOT_FOUND, "No such card.");
-        }
-        ApiException rejected = ApiException.of(ErrorCode.PIN_CHANGE_REJECTED,
-                "Solaris refused the PIN change" + (code == null ? "." : " (" + code + ")."));
-        return code == null ? rejected : rejected.with("upstream_code", code);
     }
 }

@@ -10,7 +10,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.Map;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 /**
@@ -36,13 +35,13 @@ interface SolarisApi {
     @Path("/cards/{cardId}/pin_update_requests")
     @Consumes(MediaType.APPLICATION_JSON)
     Response updatePin(@HeaderParam(HttpHeaders.AUTHORIZATION) String bearer, @PathParam("cardId") String cardId,
-            Map<String, Object> body);
+            SolarisRequests.PinUpdate body);
 
     @POST
     @Path("/cards/{cardId}/sca_pin_update_requests")
     @Consumes(MediaType.APPLICATION_JSON)
     Response scaUpdatePin(@HeaderParam(HttpHeaders.AUTHORIZATION) String bearer, @PathParam("cardId") String cardId,
-            Map<String, Object> body);
+            SolarisRequests.ScaPinUpdate body);
 
     @GET
     @Path("/change_requests/{id}")
@@ -52,11 +51,11 @@ interface SolarisApi {
     @Path("/change_requests/{id}/authorize")
     @Consumes(MediaType.APPLICATION_JSON)
     Response authorize(@HeaderParam(HttpHeaders.AUTHORIZATION) String bearer, @PathParam("id") String id,
-            Map<String, Object> body);
+            SolarisRequests.Authorize body);
 
     @POST
     @Path("/change_requests/{id}/confirm")
     @Consumes(MediaType.APPLICATION_JSON)
     Response confirm(@HeaderParam(HttpHeaders.AUTHORIZATION) String bearer, @PathParam("id") String id,
-            Map<String, Object> body);
+            SolarisRequests.Confirm body);
 }

@@ -4,20 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.pinbff.config.PinBffConfig;
 import io.pinbff.error.ApiException;
 import io.pinbff.error.ErrorCode;
-import io.smallrye.faulttolerance.api.CircuitBreakerState;
-import io.smallrye.faulttolerance.api.Guard;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
-import java.time.temporal.ChronoUnit;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.Callable;
 import java.util.function.Function;
 import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
@@ -26,133 +20,100 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
 /**
- * The one door to Solaris. Every call goes through one shared circuit breaker and bulkhead (so
- * "20 failures" means 20 failures of Solaris, whichever endpoint); safe calls (GETs, the token
- * fetch inside them) get a per-attempt timeout and jittered retries within their budget; PIN
- * writes get one attempt with a timeout, never a retry, because their outcome may be unknown.
- * A 401 is the exception: Solaris did not act on it, so the call is repeated once with a fresh token.
+ * The one door to Solaris. Safe calls (GETs, the token fetch inside them) go through
+ * {@link SolarisGuards#read}, PIN writes through {@link SolarisGuards#write}: one shared circuit
+ * breaker and bulkhead, retries for safe calls only, never for a write, whose outcome may be
+ * unknown. A 401 is the exception: Solaris did not act on it, so the call is repeated once with a
+ * fresh token. Answers leave as records; failures leave as {@link ApiException}s, translated in
+ * one place ({@link #translate}).
  */
 @ApplicationScoped
 public class SolarisGateway {
 
     private static final Logger LOG = Logger.getLogger(SolarisGateway.class);
-    public static final String BREAKER_NAME = "solaris";
 
     private final SolarisApi api;
     private final SolarisTokens tokens;
-    private final ObjectMapper json;
+    private final SolarisGuards guards;
+    private final SolarisJson bodies;
     private final MeterRegistry meters;
-    private final Guard retry;
-    private final Guard breaker;
-    private final Guard bulkhead;
-    private final Guard readAttempt;
-    private final Guard writeAttempt;
-    private final long breakerDelaySeconds;
-    private final AtomicInteger breakerState = new AtomicInteger();
 
-    SolarisGateway(@RestClient SolarisApi api, SolarisTokens tokens, ObjectMapper json, MeterRegistry meters,
-            PinBffConfig config) {
+    SolarisGateway(@RestClient SolarisApi api, SolarisTokens tokens, SolarisGuards guards, ObjectMapper json,
+            MeterRegistry meters) {
         this.api = api;
         this.tokens = tokens;
-        this.json = json;
+        this.guards = guards;
+        this.bodies = new SolarisJson(json);
         this.meters = meters;
-        PinBffConfig.Solaris s = config.solaris();
-        this.breakerDelaySeconds = Math.max(1, s.breaker().delay().toSeconds());
-        this.retry = Guard.create().withDescription("solaris-safe-call-retry")
-                .withRetry()
-                .maxRetries(s.readRetries())
-                .delay(s.retryDelay().toMillis(), ChronoUnit.MILLIS)
-                .jitter(s.retryJitter().toMillis(), ChronoUnit.MILLIS)
-                .maxDuration(s.readBudget().toMillis(), ChronoUnit.MILLIS)
-                .retryOn(List.of(UpstreamFailure.class, TimeoutException.class))
-                .done()
-                .build();
-        this.breaker = Guard.create().withDescription("solaris-breaker")
-                .withCircuitBreaker()
-                .name(BREAKER_NAME)
-                .requestVolumeThreshold(s.breaker().window())
-                .failureRatio(s.breaker().failureRatio())
-                .delay(s.breaker().delay().toMillis(), ChronoUnit.MILLIS)
-                .successThreshold(1)
-                .failOn(List.of(UpstreamFailure.class, TimeoutException.class))
-                .onStateChange(this::breakerChanged)
-                .done()
-                .build();
-        // Outside the breaker: a full bulkhead is this instance's capacity, not Solaris failing. No
-        // queue: a call that finds every slot taken is refused at once (503) rather than parked.
-        this.bulkhead = Guard.create().withDescription("solaris-bulkhead")
-                .withBulkhead()
-                .limit(s.bulkhead().limit())
-                .done()
-                .build();
-        this.readAttempt = Guard.create().withTimeout()
-                .duration(s.readAttemptTimeout().toMillis(), ChronoUnit.MILLIS).done().build();
-        this.writeAttempt = Guard.create().withTimeout()
-                .duration(s.writeTimeout().toMillis(), ChronoUnit.MILLIS).done().build();
-        meters.gauge("pinbff_solaris_circuit_breaker_open", breakerState);
     }
 
     /** The current PIN-encryption key, as Solaris labels it (alg "RS256"). */
-    public JsonNode latestPinKey() {
-        SolarisAnswer answer = read("pin_keys_latest", api::latestPinKey);
-        if (!answer.ok() || !answer.body().isObject()) {
-            throw unavailable("Solaris answered " + answer.status() + " to the key request");
+    public SolarisJwk latestPinKey() {
+        Reply reply = read("pin_keys_latest", api::latestPinKey);
+        if (!reply.ok() || reply.body() == null) {
+            throw unavailable("Solaris answered " + reply.status() + " to the key request");
         }
-        return answer.body();
+        return as(reply.body(), SolarisJwk.class);
     }
 
     /** The card, or empty when Solaris does not know it. */
     public Optional<SolarisCard> card(String cardId) {
-        SolarisAnswer answer = read("card", bearer -> api.card(bearer, cardId));
-        if (answer.status() == 404) {
+        Reply reply = read("card", bearer -> api.card(bearer, cardId));
+        if (reply.status() == 404) {
             return Optional.empty();
         }
-        if (!answer.ok()) {
-            throw unavailable("Solaris answered " + answer.status() + " to the card lookup");
+        if (!reply.ok()) {
+            throw unavailable("Solaris answered " + reply.status() + " to the card lookup");
         }
-        return Optional.of(new SolarisCard(answer.text("id"), answer.text("person_id"), answer.text("status")));
+        return Optional.of(as(reply.body(), SolarisCard.class));
     }
 
-    public SolarisAnswer updatePin(String cardId, Map<String, Object> body) {
-        return write("pin_update_requests", bearer -> api.updatePin(bearer, cardId, body));
+    public SolarisAnswer<Void> updatePin(String cardId, SolarisRequests.PinUpdate body) {
+        return answer(write("pin_update_requests", bearer -> api.updatePin(bearer, cardId, body)), Void.class);
     }
 
-    public SolarisAnswer scaUpdatePin(String cardId, Map<String, Object> body) {
-        return write("sca_pin_update_requests", bearer -> api.scaUpdatePin(bearer, cardId, body));
+    public SolarisAnswer<SolarisChangeRequest> scaUpdatePin(String cardId, SolarisRequests.ScaPinUpdate body) {
+        return answer(write("sca_pin_update_requests", bearer -> api.scaUpdatePin(bearer, cardId, body)),
+                SolarisChangeRequest.class);
     }
 
-    public SolarisAnswer changeRequest(String solarisId) {
-        return read("change_request", bearer -> api.changeRequest(bearer, solarisId));
+    public SolarisAnswer<SolarisChangeRequest> changeRequest(String solarisId) {
+        return answer(read("change_request", bearer -> api.changeRequest(bearer, solarisId)), SolarisChangeRequest.class);
     }
 
-    public SolarisAnswer authorize(String solarisId, Map<String, Object> body) {
-        return write("change_request_authorize", bearer -> api.authorize(bearer, solarisId, body));
+    public SolarisAnswer<SolarisChangeRequest> authorize(String solarisId, SolarisRequests.Authorize body) {
+        return answer(write("change_request_authorize", bearer -> api.authorize(bearer, solarisId, body)),
+                SolarisChangeRequest.class);
     }
 
-    public SolarisAnswer confirm(String solarisId, Map<String, Object> body) {
-        return write("change_request_confirm", bearer -> api.confirm(bearer, solarisId, body));
+    public SolarisAnswer<SolarisChangeRequest> confirm(String solarisId, SolarisRequests.Confirm body) {
+        return answer(write("change_request_confirm", bearer -> api.confirm(bearer, solarisId, body)),
+                SolarisChangeRequest.class);
     }
 
-    private SolarisAnswer read(String endpoint, Function<String, Response> call) {
-        return timed(endpoint, false, () -> bulkhead.call(() -> retry.call(
-                () -> breaker.call(() -> readAttempt.call(() -> attempt(call), SolarisAnswer.class),
-                        SolarisAnswer.class),
-                SolarisAnswer.class), SolarisAnswer.class));
+    /** A non-5xx answer as it came: the status and its JSON object body (null when it had none). */
+    private record Reply(int status, JsonNode body) {
+        boolean ok() {
+            return status >= 200 && status < 300;
+        }
     }
 
-    private SolarisAnswer write(String endpoint, Function<String, Response> call) {
-        return timed(endpoint, true, () -> bulkhead.call(() -> breaker.call(
-                () -> writeAttempt.call(() -> attempt(call), SolarisAnswer.class), SolarisAnswer.class),
-                SolarisAnswer.class));
+    private Reply read(String endpoint, Function<String, Response> call) {
+        return timed(endpoint, false, () -> guards.read(() -> attempt(call), Reply.class));
     }
 
-    private SolarisAnswer timed(String endpoint, boolean write, java.util.concurrent.Callable<SolarisAnswer> call) {
+    private Reply write(String endpoint, Function<String, Response> call) {
+        return timed(endpoint, true, () -> guards.write(() -> attempt(call), Reply.class));
+    }
+
+    /** {@code pinbff_solaris_requests_seconds{endpoint,outcome}} around the whole guarded call. */
+    private Reply timed(String endpoint, boolean write, Callable<Reply> call) {
         Timer.Sample sample = Timer.start(meters);
         String outcome = "error";
         try {
-            SolarisAnswer answer = call.call();
-            outcome = answer.ok() ? "success" : "rejected";
-            return answer;
+            Reply reply = call.call();
+            outcome = reply.ok() ? "success" : "rejected";
+            return reply;
         } catch (Exception e) {
             ApiException problem = translate(e, write);
             outcome = problem.code() == ErrorCode.UPSTREAM_TIMEOUT ? "timeout"
@@ -165,20 +126,22 @@ public class SolarisGateway {
         }
     }
 
-    private SolarisAnswer attempt(Function<String, Response> call) {
+    /** One attempt: with the cached token, and once more with a fresh one if Solaris refused it (401). */
+    private Reply attempt(Function<String, Response> call) {
         String bearer = tokens.bearer();
-        SolarisAnswer answer = exchange(call, bearer);
-        if (answer.status() == 401) {
+        Reply reply = exchange(call, bearer);
+        if (reply.status() == 401) {
             tokens.refused(bearer);
-            answer = exchange(call, tokens.bearer());
-            if (answer.status() == 401) {
+            reply = exchange(call, tokens.bearer());
+            if (reply.status() == 401) {
                 throw new UpstreamFailure("Solaris refused a freshly fetched access token");
             }
         }
-        return answer;
+        return reply;
     }
 
-    private SolarisAnswer exchange(Function<String, Response> call, String bearer) {
+    /** Solaris failing (5xx, unreachable, a success without a JSON object) is an {@link UpstreamFailure}. */
+    private Reply exchange(Function<String, Response> call, String bearer) {
         try (Response response = call.apply(bearer)) {
             int status = response.getStatus();
             if (status >= 500) {
@@ -186,31 +149,43 @@ public class SolarisGateway {
             }
             String text = response.hasEntity() ? response.readEntity(String.class) : "";
             if (text == null || text.isBlank()) {
-                return SolarisAnswer.empty(status);
+                return new Reply(status, null);
             }
-            JsonNode body;
-            try {
-                body = json.readTree(text);
-            } catch (Exception e) {
-                body = null;
-            }
-            boolean usable = body != null && body.isObject();
-            if (!usable && status < 300) {
+            JsonNode body = bodies.object(text);
+            if (body == null && status < 300) {
                 throw new UpstreamFailure("Solaris answered " + status + " with a malformed body");
             }
-            return usable ? new SolarisAnswer(status, body) : SolarisAnswer.empty(status);
+            return new Reply(status, body);
         } catch (ProcessingException | WebApplicationException e) {
             throw new UpstreamFailure("Solaris unreachable: " + e.getClass().getSimpleName(), e);
         }
     }
 
+    /** The typed answer: the body of a success (none for {@code Void}), Solaris' error code otherwise. */
+    private <T> SolarisAnswer<T> answer(Reply reply, Class<T> type) {
+        if (reply.ok()) {
+            return new SolarisAnswer<>(reply.status(), type == Void.class ? null : as(reply.body(), type), null);
+        }
+        return new SolarisAnswer<>(reply.status(), null, as(reply.body(), SolarisErrors.class).code());
+    }
+
+    private <T> T as(JsonNode body, Class<T> type) {
+        try {
+            return bodies.read(body, type);
+        } catch (UpstreamFailure e) {
+            LOG.warnf("Solaris answer not readable as %s", type.getSimpleName());
+            throw unavailable("Solaris is unavailable.");
+        }
+    }
+
+    /** What a failed Solaris call means to the app: the one translation of upstream failures. */
     private ApiException translate(Exception e, boolean write) {
         if (e instanceof ApiException api) {
             return api;
         }
         if (e instanceof CircuitBreakerOpenException) {
             return ApiException.retryLater(ErrorCode.UPSTREAM_UNAVAILABLE,
-                    "Solaris is failing; calls are paused for a moment.", breakerDelaySeconds);
+                    "Solaris is failing; calls are paused for a moment.", guards.breakerDelaySeconds());
         }
         if (e instanceof BulkheadException) {
             return ApiException.retryLater(ErrorCode.UPSTREAM_UNAVAILABLE,
@@ -229,10 +204,5 @@ public class SolarisGateway {
 
     private static String describe(Exception e) {
         return e instanceof UpstreamFailure ? e.getMessage() : e.getClass().getSimpleName();
-    }
-
-    private void breakerChanged(CircuitBreakerState state) {
-        breakerState.set(state == CircuitBreakerState.OPEN ? 1 : 0);
-        LOG.infof("Solaris circuit breaker is now %s", state);
     }
 }

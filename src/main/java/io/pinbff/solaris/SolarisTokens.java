@@ -11,6 +11,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * The Solaris access token (OAuth2 client credentials through the Quarkus OIDC client). Cached
  * until shortly before it expires; one fetch at a time however many requests need a token, and a
  * token Solaris refused is dropped so the next call fetches a new one.
+ *
+ * <p>Why not the REST client's OIDC filter ({@code quarkus-rest-client-oidc-filter}): its
+ * {@code refresh-on-unauthorized} only marks the cached token for refresh when Solaris answers 401
+ * ({@code DetectUnauthorizedClientResponseFilter}); the 401 still reaches the caller and only the
+ * next request carries a new token. The guarantee here is "401 → one fresh token, one repeat" of the
+ * same call, inside that call's attempt timeout and breaker, writes included (Solaris did not act).
+ * The repeat would stay in the gateway anyway, and behind the filter the gateway could no longer
+ * tell which token a call carried: it could neither drop only the refused token (a burst of 401s
+ * on a revoked token costs one fetch here, not one per request) nor know that a fresh token was
+ * refused too (then Solaris is failing, and the breaker counts it).
  */
 @ApplicationScoped
 class SolarisTokens {

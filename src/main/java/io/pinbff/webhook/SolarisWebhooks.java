@@ -1,12 +1,13 @@
 package io.pinbff.webhook;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pinbff.changerequest.ChangeRequests;
 import io.pinbff.crypto.HmacSha256;
 import io.pinbff.error.ApiException;
 import io.pinbff.error.ErrorCode;
 import io.pinbff.pin.CardAccess;
+import io.pinbff.solaris.SolarisCardNotification;
+import io.pinbff.solaris.SolarisJson;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -42,7 +43,7 @@ public class SolarisWebhooks {
     private final List<byte[]> secrets;
     private final EntityManager em;
     private final Clock clock;
-    private final ObjectMapper json;
+    private final SolarisJson json;
     private final CardAccess cards;
     private final ChangeRequests changeRequests;
 
@@ -52,7 +53,7 @@ public class SolarisWebhooks {
                 .map(x -> x.getBytes(StandardCharsets.UTF_8)).toList()).orElse(List.of());
         this.em = em;
         this.clock = clock;
-        this.json = json;
+        this.json = new SolarisJson(json);
         this.cards = cards;
         this.changeRequests = changeRequests;
     }
@@ -79,22 +80,14 @@ public class SolarisWebhooks {
             throw ApiException.invalid(ErrorCode.INVALID_REQUEST, "Solaris-Webhook-Event-Type",
                     "Solaris-Webhook-Event-Type is required.");
         }
-        JsonNode payload;
-        try {
-            payload = json.readTree(body);
-        } catch (Exception e) {
-            payload = null;
-        }
-        if (payload == null || !payload.isObject()) {
-            throw ApiException.of(ErrorCode.INVALID_REQUEST, "The notification body is not a JSON object.");
-        }
+        SolarisCardNotification payload = json.readObject(body, SolarisCardNotification.class).orElseThrow(
+                () -> ApiException.of(ErrorCode.INVALID_REQUEST, "The notification body is not a JSON object."));
         if (!firstDelivery(webhookId, eventType)) {
             return; // a retry of a notification already processed (here or on another instance)
         }
         if (CARD_LIFECYCLE_EVENT.equals(eventType)) {
-            JsonNode id = payload.path("id");
-            if (id.isTextual() && CARD_ID.matcher(id.textValue()).matches()) {
-                String cardId = id.textValue();
+            String cardId = payload.id();
+            if (cardId != null && CARD_ID.matcher(cardId).matches()) {
                 cards.forget(cardId);
                 // Answer within the second Solaris expects; the Solaris round trip happens after.
                 Thread.ofVirtual().name("webhook-card-refresh").start(() -> changeRequests.refreshOpenRequestOf(cardId));

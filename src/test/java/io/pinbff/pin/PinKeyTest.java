@@ -4,21 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pinbff.solaris.SolarisJwk;
 import org.junit.jupiter.api.Test;
 
 /** A Solaris key is served only within the bounds the contract states for PinKey. */
 class PinKeyTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private static ObjectNode jwk(String kid, String n, String e) {
-        ObjectNode jwk = JSON.createObjectNode().put("kty", "RSA").put("use", "enc").put("alg", "RS256");
-        if (kid != null) {
-            jwk.put("kid", kid);
-        }
-        return jwk.put("n", n).put("e", e);
+    private static SolarisJwk jwk(String kid, String n, String e) {
+        return new SolarisJwk(kid, "RSA", "enc", "RS256", n, e);
     }
 
     @Test

@@ -1,0 +1,105 @@
+package io.pinbff.solaris;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.pinbff.config.PinBffConfig;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.smallrye.faulttolerance.api.Guard;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
+import org.jboss.logging.Logger;
+
+/**
+ * Fault tolerance of every Solaris call, declared once per call kind: {@link #read} for safe calls,
+ * {@link #write} for PIN writes. Each stage is one SmallRye {@link Guard}, built once from
+ * {@code pinbff.solaris.*}:
+ *
+ * <pre>
+ * read  = bulkhead( retry( breaker( readAttempt( call ))))
+ * write = bulkhead(        breaker( writeAttempt( call )))
+ * </pre>
+ *
+ * Why stages and not one guard per kind ({@code @ApplyGuard}): inside one Guard SmallRye's order is
+ * fixed (retry, breaker, timeout, bulkhead innermost), but the bulkhead must stay outside the breaker
+ * (a full bulkhead is this instance's capacity, not Solaris failing); and reads and writes must share
+ * one breaker, while a circuit breaker belongs to exactly one Guard (a second Guard naming the same
+ * breaker is refused at build). So the shared breaker and bulkhead are one Guard each and the two
+ * call kinds are composed here, nowhere else.
+ */
+@ApplicationScoped
+class SolarisGuards {
+
+    private static final Logger LOG = Logger.getLogger(SolarisGuards.class);
+    static final String BREAKER_NAME = "solaris";
+
+    private final Guard bulkhead;
+    private final Guard retry;
+    private final Guard breaker;
+    private final Guard readAttempt;
+    private final Guard writeAttempt;
+    private final long breakerDelaySeconds;
+    private final CircuitBreakerMaintenance breakers;
+
+    SolarisGuards(PinBffConfig config, MeterRegistry meters, CircuitBreakerMaintenance breakers) {
+        this.breakers = breakers;
+        PinBffConfig.Solaris s = config.solaris();
+        this.breakerDelaySeconds = Math.max(1, s.breaker().delay().toSeconds());
+        // No queue: a call that finds every slot taken is refused at once (503) rather than parked.
+        this.bulkhead = Guard.create().withDescription("solaris-bulkhead")
+                .withBulkhead().limit(s.bulkhead().limit()).done()
+                .build();
+        // Safe calls only; never around a PIN write, whose outcome may be unknown.
+        this.retry = Guard.create().withDescription("solaris-safe-call-retry")
+                .withRetry()
+                .maxRetries(s.readRetries())
+                .delay(s.retryDelay().toMillis(), ChronoUnit.MILLIS)
+                .jitter(s.retryJitter().toMillis(), ChronoUnit.MILLIS)
+                .maxDuration(s.readBudget().toMillis(), ChronoUnit.MILLIS)
+                .retryOn(List.of(UpstreamFailure.class, TimeoutException.class))
+                .done()
+                .build();
+        // One breaker for all of Solaris: "20 failures" are failures of Solaris, whichever endpoint.
+        this.breaker = Guard.create().withDescription("solaris-breaker")
+                .withCircuitBreaker()
+                .name(BREAKER_NAME)
+                .requestVolumeThreshold(s.breaker().window())
+                .failureRatio(s.breaker().failureRatio())
+                .delay(s.breaker().delay().toMillis(), ChronoUnit.MILLIS)
+                .successThreshold(1)
+                .failOn(List.of(UpstreamFailure.class, TimeoutException.class))
+                .onStateChange(this::breakerChanged)
+                .done()
+                .build();
+        this.readAttempt = Guard.create().withDescription("solaris-read-attempt")
+                .withTimeout().duration(s.readAttemptTimeout().toMillis(), ChronoUnit.MILLIS).done()
+                .build();
+        this.writeAttempt = Guard.create().withDescription("solaris-write-attempt")
+                .withTimeout().duration(s.writeTimeout().toMillis(), ChronoUnit.MILLIS).done()
+                .build();
+        // The breaker's own state, as the extension keeps it (also ft_circuitbreaker_state_current).
+        meters.gauge("pinbff_solaris_circuit_breaker_open", breakers,
+                b -> b.currentState(BREAKER_NAME) == CircuitBreakerState.OPEN ? 1 : 0);
+    }
+
+    /** A safe call: each attempt timed out on its own, failed attempts retried within the read budget. */
+    <T> T read(Callable<T> attempt, Class<T> type) throws Exception {
+        return bulkhead.call(() -> retry.call(() -> breaker.call(() -> readAttempt.call(attempt, type), type), type), type);
+    }
+
+    /** A PIN write: one attempt within the write budget, never repeated. */
+    <T> T write(Callable<T> attempt, Class<T> type) throws Exception {
+        return bulkhead.call(() -> breaker.call(() -> writeAttempt.call(attempt, type), type), type);
+    }
+
+    /** How long an open breaker keeps refusing calls: the Retry-After of those refusals. */
+    long breakerDelaySeconds() {
+        return breakerDelaySeconds;
+    }
+
+    private void breakerChanged(CircuitBreakerState state) {
+        LOG.infof("Solaris circuit breaker is now %s", state);
+    }
+}
