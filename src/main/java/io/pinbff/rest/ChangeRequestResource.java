@@ -28,7 +28,7 @@ import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
 
-/** The change-request (SCA) PIN change, contract §5.3–§5.6. */
+/** The change-request (SCA) PIN change: openapi/pin-bff.yaml, tag change-requests. */
 @Path("/v1")
 @Authenticated
 @RunOnVirtualThread
@@ -37,20 +37,20 @@ public class ChangeRequestResource {
 
     private static final Set<String> DELIVERY_METHODS = Set.of("device_signing", "mobile_number");
 
-    /** Contract §5.3. */
+    /** Body of createPinChangeRequest (openapi/pin-bff.yaml). */
     record Create(@NotNull @Size(min = 1) String encryptedPin, @NotNull @Size(min = 1, max = 100) @PrintableAscii String keyId) {
     }
 
-    /** Contract §5.5; which methods exist, and that device_signing needs a device, is checked after. */
+    /** Body of authorizePinChangeRequest (openapi/pin-bff.yaml); which methods exist, and that device_signing needs a device, is checked after. */
     record Authorize(@NotNull @Size(min = 1, max = 32) @PrintableAscii String deliveryMethod,
             @Size(min = 1, max = 100) @PrintableAscii String deviceId) {
     }
 
-    /** Contract §5.6, after mobile_number (a body with {@code tan}). */
+    /** Body of confirmPinChangeRequest (openapi/pin-bff.yaml) after mobile_number (a body with {@code tan}). */
     record TanConfirm(@NotNull @Size(min = 1, max = 64) @PrintableAscii String tan) {
     }
 
-    /** Contract §5.6, after device_signing. */
+    /** Body of confirmPinChangeRequest (openapi/pin-bff.yaml) after device_signing. */
     record SignedConfirm(@NotNull @Size(min = 1, max = 100) @PrintableAscii String deviceId,
             @NotNull @Size(min = 1, max = SignatureFormat.MAX_HEX_LENGTH) String signature) {
     }
@@ -95,7 +95,7 @@ public class ChangeRequestResource {
     }
 
     /**
-     * Server-sent events of one change request (contract §5.8): the current state at once (unless
+     * Server-sent events of one change request (openapi/pin-bff.yaml, streamPinChangeRequestEvents): the current state at once (unless
      * {@code Last-Event-ID} already has it), then every change made on any instance, a keep-alive comment
      * every 10 s, and the end after a final status. Auth and ownership as the GET, answered as
      * problem+json before the stream starts; at most 5 open streams per user on this instance.

@@ -6,7 +6,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
-/** A change request as the app sees it (contract §5.3). The Solaris ID is never part of it. */
+/** A change request as the app sees it (openapi/pin-bff.yaml, schema of getPinChangeRequest). The Solaris ID is never part of it. */
 @RegisterForReflection
 public record ChangeRequestView(String id, String cardId, String status, Instant createdAt, Instant updatedAt,
         Instant expiresAt, String authorizeUrl, String stringToSign) {

@@ -23,7 +23,7 @@ public class DirectPinResource {
 
     static final int MAX_DEVICE_DATA = 16 * 1024;
 
-    /** Contract §5.2. */
+    /** Body of changePinDirect (openapi/pin-bff.yaml). */
     record Body(
             @NotNull @Size(min = 1, max = 100) @PrintableAscii String deviceId,
             @NotNull @Size(min = 1) String encryptedPin,

@@ -7,7 +7,7 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * A POST that honours {@code Idempotency-Key} (contract §5.2): see {@link IdempotencyInterceptor}. The
+ * A POST that honours {@code Idempotency-Key} (openapi/pin-bff.yaml, parameter IdempotencyKey): see {@link IdempotencyInterceptor}. The
  * method takes its body as {@code byte[]} (hashed as received) and its path IDs as {@code @PathParam}s.
  */
 @InterceptorBinding

@@ -64,7 +64,7 @@ class PolledRowsTest extends PinBffTest {
         // Another instance changed the row: PostgreSQL and its notification are all this instance sees.
         db.execute("update change_request set status = 'FAILED', updated_at = updated_at + interval '1 second', "
                 + "version = version + 1 where id = cast(? as uuid)", id);
-        db.execute("select pg_notify('pinbff_events', ?)", "change_request:" + id);
+        db.rows("select pg_notify('pinbff_events', ?)", "change_request:" + id);
         Awaitility.await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20)).untilAsserted(() ->
                 as(PERSON).get("/v1/pin-change-requests/{id}", id).then().statusCode(200).body("status", equalTo("FAILED")));
     }
