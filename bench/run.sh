@@ -17,7 +17,8 @@ SANDBOX_MANAGEMENT_PORT=${SANDBOX_MANAGEMENT_PORT:-18093}
 # The bench's own Solaris client and issuer (a production start refuses the sandbox's defaults).
 BENCH_CLIENT_ID=bench-client BENCH_CLIENT_SECRET=bench-client-secret BENCH_ISSUER=https://idp.bench.pinbff.local
 # The JVM settings measured best on 2 cores (README, Benchmark): C1 only, serial GC, capped heap.
-BFF_JAVA_OPTS=${BFF_JAVA_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx192m}
+# The production JVM options (one line, paths relative to the repository root), as Dockerfile.jvm uses them.
+BFF_JAVA_OPTS=${BFF_JAVA_OPTS:-$(cat bench/jvm.options)}
 WORK=target/bench
 OUT=bench/results/latest.md
 mkdir -p "$WORK" bench/results
@@ -27,7 +28,7 @@ cleanup() { for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || 
 trap cleanup EXIT
 
 echo "== build (sandbox variant, then production with the load generator)"
-./mvnw -B -q package -DskipTests -Dpinbff.sandbox.enabled=true
+./mvnw -B -q package -DskipTests -Dpinbff.sandbox.enabled=true -Dquarkus.package.jar.appcds.enabled=false
 rm -rf "$WORK/sandbox-app" && cp -r target/quarkus-app "$WORK/sandbox-app"
 # -Pbench also compiles src/bench/java (io.pinbff.bench.Load) into target/bench-classes, apart from the application.
 ./mvnw -B -q package -DskipTests -Pbench
@@ -65,19 +66,7 @@ bff_env() {
     QUARKUS_LOG_CONSOLE_LEVEL=WARN "$@"
 }
 
-# Start-up: a JDK 25 AOT cache (JEP 483/514) recorded from a training run that serves real
-# requests, then used by the measured run (AOT=0 skips it).
-if [ "${AOT:-1}" = 1 ] && java -XX:+PrintFlagsFinal -version 2>/dev/null | grep -q AOTCacheOutput; then
-  echo "== AOT training run"
-  rm -f "$WORK/bff.aot"
-  bff_env java $BFF_JAVA_OPTS -XX:AOTCacheOutput="$WORK/bff.aot" -jar target/quarkus-app/quarkus-run.jar > "$WORK/bff-training.log" 2>&1 &
-  training_pid=$!
-  wait_ready "http://127.0.0.1:$BFF_MANAGEMENT_PORT/q/health/ready" 60
-  timeout 60 java -cp target/bench-classes io.pinbff.bench.Load "http://127.0.0.1:$BFF_PORT" "http://127.0.0.1:$SANDBOX_PORT" "$WORK/training.md" 100 > /dev/null
-  kill -TERM "$training_pid"; wait "$training_pid" || true
-  [ -f "$WORK/bff.aot" ] && BFF_JAVA_OPTS="$BFF_JAVA_OPTS -XX:AOTCache=$WORK/bff.aot"
-  psql -q -h 127.0.0.1 -U postgres -d postgres -c "drop database if exists pinbff_bench" -c "create database pinbff_bench" >/dev/null
-fi
+# Start-up: the AOT cache `./mvnw package` recorded (target/quarkus-app/app.aot) is in bench/jvm.options.
 
 # PROFILE=1: a JFR recording of the BFF during the load, summarised as hot methods at the end.
 [ "${PROFILE:-0}" = 1 ] && BFF_JAVA_OPTS="$BFF_JAVA_OPTS -XX:StartFlightRecording=settings=profile"

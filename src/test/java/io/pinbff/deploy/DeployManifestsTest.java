@@ -217,6 +217,17 @@ class DeployManifestsTest {
     }
 
     @Test
+    void dockerfileRunsTheProductionJvmOptionsOfTheBenchmark() throws IOException {
+        String options = Files.readString(ROOT.resolve("bench/jvm.options")).strip();
+        assertThat(options).as("bench/jvm.options is one line").doesNotContain("\n").contains("-XX:AOTCache=target/quarkus-app/app.aot");
+        String dockerfile = Files.readString(ROOT.resolve("src/main/docker/Dockerfile.jvm"));
+        Matcher javaOpts = Pattern.compile("(?m)^ENV JAVA_OPTS=\"([^\"]*)\"").matcher(dockerfile);
+        assertThat(javaOpts.find()).as("ENV JAVA_OPTS in Dockerfile.jvm").isTrue();
+        assertThat(javaOpts.group(1)).startsWith(options.replace("target/quarkus-app/", "/deployments/") + " ");
+        assertThat(dockerfile).contains("COPY --chown=185 target/quarkus-app/app.aot /deployments/app.aot");
+    }
+
+    @Test
     void networkPolicyLetsMonitoringReachOnlyTheManagementPortAndCallersOnlyTheApi() {
         Map<String, Object> spec = map(single(NETWORK_POLICY).get("spec"));
         for (Object rule : list(spec.get("ingress"))) {

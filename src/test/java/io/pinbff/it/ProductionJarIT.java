@@ -42,4 +42,14 @@ class ProductionJarIT {
         assertThat(ours).contains("io/pinbff/rest/DirectPinResource.class", "io/pinbff/pin/PinKeyCache.class");
         assertThat(offending).as("sandbox or dev-IdP entries in the production package").isEmpty();
     }
+
+    @Test
+    void packageRecordsTheAotCacheTheProductionJvmOptionsName() throws IOException {
+        String options = Files.readString(Path.of("bench/jvm.options")).strip();
+        java.util.regex.Matcher cache = java.util.regex.Pattern.compile("-XX:AOTCache=(\\S+)").matcher(options);
+        assertThat(cache.find()).as("bench/jvm.options names an AOT cache").isTrue();
+        Path aot = Path.of(cache.group(1));
+        assertThat(aot).as("written by ./mvnw package").isRegularFile();
+        assertThat(Files.size(aot)).as("a real cache, not an empty file").isGreaterThan(1_000_000L);
+    }
 }
