@@ -28,7 +28,7 @@ cleanup() { for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || 
 trap cleanup EXIT
 
 echo "== build (sandbox variant, then production with the load generator)"
-./mvnw -B -q package -DskipTests -Dpinbff.sandbox.enabled=true -Dquarkus.package.jar.appcds.enabled=false
+./mvnw -B -q package -DskipTests -Dpinbff.sandbox.enabled=true -Daot.skip=true
 rm -rf "$WORK/sandbox-app" && cp -r target/quarkus-app "$WORK/sandbox-app"
 # -Pbench also compiles src/bench/java (io.pinbff.bench.Load) into target/bench-classes, apart from the application.
 ./mvnw -B -q package -DskipTests -Pbench
@@ -50,6 +50,7 @@ echo "== standalone sandbox on :$SANDBOX_PORT"
 QUARKUS_HTTP_PORT=$SANDBOX_PORT QUARKUS_MANAGEMENT_PORT=$SANDBOX_MANAGEMENT_PORT \
   QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://localhost:5432/pinbff_bench_sandbox \
   PINBFF_SANDBOX_CLIENT_ID=$BENCH_CLIENT_ID PINBFF_SANDBOX_CLIENT_SECRET=$BENCH_CLIENT_SECRET AUTH_ISSUER=$BENCH_ISSUER \
+  SOLARIS_CLIENT_ID=$BENCH_CLIENT_ID SOLARIS_CLIENT_SECRET=$BENCH_CLIENT_SECRET \
   FINGERPRINT_SECRET=bench-sandbox-fingerprint-secret \
   QUARKUS_LOG_CONSOLE_LEVEL=WARN java -XX:+UseSerialGC -Xmx256m -jar "$WORK/sandbox-app/quarkus-run.jar" > "$WORK/sandbox.log" 2>&1 &
 pids+=($!)

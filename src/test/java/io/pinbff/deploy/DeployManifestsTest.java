@@ -224,7 +224,7 @@ class DeployManifestsTest {
         Matcher javaOpts = Pattern.compile("(?m)^ENV JAVA_OPTS=\"([^\"]*)\"").matcher(dockerfile);
         assertThat(javaOpts.find()).as("ENV JAVA_OPTS in Dockerfile.jvm").isTrue();
         assertThat(javaOpts.group(1)).startsWith(options.replace("target/quarkus-app/", "/deployments/") + " ");
-        assertThat(dockerfile).contains("COPY --chown=185 target/quarkus-app/app.aot /deployments/app.aot");
+        assertThat(dockerfile).contains("RUN java -XX:AOTCacheOutput=/deployments/app.aot");
     }
 
     @Test
