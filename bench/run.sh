@@ -15,7 +15,7 @@ SANDBOX_PORT=${SANDBOX_PORT:-18091}
 BFF_MANAGEMENT_PORT=${BFF_MANAGEMENT_PORT:-18092}
 SANDBOX_MANAGEMENT_PORT=${SANDBOX_MANAGEMENT_PORT:-18093}
 # The bench's own Solaris client and issuer (a production start refuses the sandbox's defaults).
-BENCH_CLIENT_ID=bench-client BENCH_CLIENT_SECRET=bench-client-secret BENCH_ISSUER=https://idp.bench.pinbff.local
+export BENCH_CLIENT_ID=bench-client BENCH_CLIENT_SECRET=bench-client-secret BENCH_ISSUER=https://idp.bench.pinbff.local
 # The JVM settings measured best on 2 cores (README, Benchmark): C1 only, serial GC, capped heap.
 # The production JVM options (one line, paths relative to the repository root), as Dockerfile.jvm uses them.
 BFF_JAVA_OPTS=${BFF_JAVA_OPTS:-$(cat bench/jvm.options)}

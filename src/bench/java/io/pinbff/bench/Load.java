@@ -104,7 +104,8 @@ public final class Load {
 
     List<Result> run(int requests) throws Exception {
         solarisToken = field(send(HttpRequest.newBuilder(URI.create(sandbox + "/sandbox/solaris/oauth/token"))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("sandbox-client:sandbox-secret".getBytes(StandardCharsets.UTF_8)))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((System.getenv().getOrDefault("BENCH_CLIENT_ID", "sandbox-client") + ":"
+                        + System.getenv().getOrDefault("BENCH_CLIENT_SECRET", "sandbox-secret")).getBytes(StandardCharsets.UTF_8)))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")).build(), 200), "access_token");
         String jwk = send(HttpRequest.newBuilder(URI.create(sandbox + "/sandbox/solaris/v1/cards/pin_keys/latest"))
