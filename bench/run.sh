@@ -56,6 +56,33 @@ QUARKUS_HTTP_PORT=$SANDBOX_PORT QUARKUS_MANAGEMENT_PORT=$SANDBOX_MANAGEMENT_PORT
 pids+=($!)
 wait_ready "http://127.0.0.1:$SANDBOX_MANAGEMENT_PORT/q/health/ready" 60
 
+# The plain-proxy anchor: nginx (Debian's nginx-light) in front of the sandbox, one more loopback hop
+# that does nothing but forward, so the BFF's overhead can be read against "a hop" and not only
+# against "no hop". Skipped when nginx is not installed.
+PROXY_PORT=${PROXY_PORT:-18094}
+if command -v nginx >/dev/null 2>&1; then
+  mkdir -p "$WORK/nginx/logs"
+  cat > "$WORK/nginx/nginx.conf" <<NGINX
+worker_processes 1;
+daemon off;
+pid $PWD/$WORK/nginx/nginx.pid;
+error_log $PWD/$WORK/nginx/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  upstream sandbox { server 127.0.0.1:$SANDBOX_PORT; keepalive 64; }
+  server {
+    listen 127.0.0.1:$PROXY_PORT;
+    location / { proxy_pass http://sandbox; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+NGINX
+  nginx -p "$PWD/$WORK/nginx" -c "$PWD/$WORK/nginx/nginx.conf" > "$WORK/nginx/logs/stdout.log" 2>&1 &
+  pids+=($!)
+  export PROXY_URL="http://127.0.0.1:$PROXY_PORT"
+  echo "== nginx (plain proxy to the sandbox) on :$PROXY_PORT"
+fi
+
 bff_env() {
   exec env QUARKUS_HTTP_PORT=$BFF_PORT QUARKUS_MANAGEMENT_PORT=$BFF_MANAGEMENT_PORT \
     QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://localhost:5432/pinbff_bench \

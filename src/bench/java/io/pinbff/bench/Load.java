@@ -59,6 +59,8 @@ public final class Load {
             .connectTimeout(Duration.ofSeconds(2)).build();
     private final String bff;
     private final String sandbox;
+    /** A plain reverse proxy (nginx) in front of the sandbox, the anchor for "one more hop"; or null. */
+    private final String proxy = System.getenv("PROXY_URL");
     private String solarisToken;
     private String kid;
     private RSAPublicKey key;
@@ -93,6 +95,11 @@ public final class Load {
             Result viaBff = find(results, "direct PIN change, through the BFF, c=" + c);
             table.append(String.format(Locale.ROOT, "- BFF overhead at c=%d: p50 +%.2f ms, p99 x%.2f (%.2f ms vs %.2f ms)%n", c,
                     viaBff.ms(0.5) - direct.ms(0.5), viaBff.ms(0.99) / direct.ms(0.99), viaBff.ms(0.99), direct.ms(0.99)));
+            results.stream().filter(r -> r.name().equals("direct PIN change, through nginx (plain proxy), c=" + c)).findFirst()
+                    .ifPresent(viaProxy -> table.append(String.format(Locale.ROOT,
+                            "- plain proxy (nginx) overhead at c=%d: p50 +%.2f ms, p99 x%.2f (%.2f ms vs %.2f ms)%n", c,
+                            viaProxy.ms(0.5) - direct.ms(0.5), viaProxy.ms(0.99) / direct.ms(0.99), viaProxy.ms(0.99),
+                            direct.ms(0.99))));
         }
         System.out.print(table);
         Files.writeString(Path.of(args[2]), table.toString());
@@ -131,6 +138,10 @@ public final class Load {
             offset += requests;
             results.add(runDirect("direct PIN change, sandbox only, c=" + concurrency, sandbox, prepared, concurrency, true));
             results.add(runDirect("direct PIN change, through the BFF, c=" + concurrency, bff, prepared, concurrency, false));
+            if (proxy != null) {
+                results.add(runDirect("direct PIN change, through nginx (plain proxy), c=" + concurrency, proxy, prepared,
+                        concurrency, true));
+            }
         }
         results.addAll(polling(polled));
         results.add(flows(flows, 8));
