@@ -35,6 +35,8 @@ public enum ErrorCode {
     NOT_ACCEPTABLE(406, "Not acceptable"),
     UNSUPPORTED_MEDIA_TYPE(415, "Unsupported media type"),
     PAYLOAD_TOO_LARGE(413, "Payload too large"),
+    /** Request headers over 16 KiB; on the wire {@code invalid_request} like an oversized body. */
+    HEADERS_TOO_LARGE(431, "Request header fields too large"),
     INTERNAL_ERROR(500, "Internal error");
 
     private final int status;
@@ -53,8 +55,19 @@ public enum ErrorCode {
         return title;
     }
 
-    /** The wire value: {@code invalid_request}. A body over the limit is {@code invalid_request} too. */
+    /** The wire value: {@code invalid_request}. A body or headers over the limit are {@code invalid_request} too. */
     public String code() {
-        return this == PAYLOAD_TOO_LARGE ? "invalid_request" : name().toLowerCase(java.util.Locale.ROOT);
+        return this == PAYLOAD_TOO_LARGE || this == HEADERS_TOO_LARGE ? "invalid_request"
+                : name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * The problem+json body of this code, the same fields rest.Problems writes, for answers given at
+     * the door of the HTTP server before any resource runs. {@code detail} is a constant of ours
+     * (no quotes or backslashes): nothing of the request is ever put into it.
+     */
+    public String problemJson(String detail) {
+        return "{\"type\":\"urn:pinbff:problem:" + code() + "\",\"title\":\"" + title + "\",\"status\":" + status
+                + ",\"detail\":\"" + detail + "\",\"code\":\"" + code() + "\"}";
     }
 }

@@ -2,6 +2,7 @@ package io.pinbff.ops;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pinbff.config.PinBffConfig;
+import io.pinbff.error.ErrorCode;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,8 +21,7 @@ import org.eclipse.microprofile.health.Liveness;
 @ApplicationScoped
 public class AdmissionLimit {
 
-    static final String BODY = "{\"type\":\"urn:pinbff:problem:upstream_unavailable\",\"title\":\"Upstream unavailable\","
-            + "\"status\":503,\"detail\":\"The service is at capacity; retry shortly.\",\"code\":\"upstream_unavailable\"}";
+    static final String BODY = ErrorCode.UPSTREAM_UNAVAILABLE.problemJson("The service is at capacity; retry shortly.");
 
     private final AtomicInteger inFlight = new AtomicInteger();
     private final int max;

@@ -1,6 +1,8 @@
 package io.pinbff.ops;
 
+import io.pinbff.error.ErrorCode;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -18,7 +20,7 @@ import java.util.Map;
  *   <li>A declared {@code Content-Length} over the limit is answered at once; the rest of the body is
  *       read and thrown away (never held), then the connection is closed — so the client, still
  *       sending, reads the answer instead of a reset connection.
- *   <li>A chunked body is read by Vert.x' {@link BodyHandler} with the same limit: at most 64 KiB are
+ *   <li>A body without a declared length (chunked, or HTTP/2) is read by Vert.x' {@link BodyHandler} with the same limit: at most 64 KiB are
  *       ever held; one byte more fails the request with 413, answered here.
  *   <li>Headers: Netty parses up to {@code quarkus.http.limits.max-header-size} (1M, the hard
  *       backstop that only Vert.x can answer, with a bare 431); this route answers everything
@@ -33,9 +35,8 @@ public class RequestSizeLimits {
     /** Longest time a refused upload may keep its connection open while its body is thrown away. */
     private static final long DRAIN_MILLIS = 10_000;
 
-    static final String TOO_LARGE = problem(413, "Payload too large", "The body must be at most 64 KiB.");
-    static final String HEADERS_TOO_LARGE = problem(431, "Request header fields too large",
-            "The request headers must be at most 16 KiB.");
+    static final String TOO_LARGE = ErrorCode.PAYLOAD_TOO_LARGE.problemJson("The body must be at most 64 KiB.");
+    static final String HEADERS_TOO_LARGE = ErrorCode.HEADERS_TOO_LARGE.problemJson("The request headers must be at most 16 KiB.");
 
     private final BodyHandler chunkedBodies = BodyHandler.create(false)
             .setBodyLimit(MAX_BODY_BYTES)
@@ -67,7 +68,8 @@ public class RequestSizeLimits {
             ctx.next();
             return;
         }
-        if (request.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
+        // No declared length: chunked HTTP/1.1, or HTTP/2 (which has no Transfer-Encoding header).
+        if (mayHaveBody(request.method())) {
             chunkedBodies.handle(ctx); // calls next() with the body read, or fails with 413
             return;
         }
@@ -80,6 +82,10 @@ public class RequestSizeLimits {
             return;
         }
         ctx.next();
+    }
+
+    private static boolean mayHaveBody(HttpMethod method) {
+        return method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.PATCH;
     }
 
     /** Answers now, throws away whatever body is still coming, and closes the connection after it. */
@@ -110,10 +116,5 @@ public class RequestSizeLimits {
             total += header.getKey().length() + header.getValue().length() + 4;
         }
         return total;
-    }
-
-    private static String problem(int status, String title, String detail) {
-        return "{\"type\":\"urn:pinbff:problem:invalid_request\",\"title\":\"" + title + "\",\"status\":" + status
-                + ",\"detail\":\"" + detail + "\",\"code\":\"invalid_request\"}";
     }
 }

@@ -16,7 +16,8 @@ import io.pinbff.error.ErrorCode;
  */
 final class JsonFields {
 
-    static final int MAX_BODY_BYTES = 64 * 1024;
+    /** Also enforced at the door (ops.RequestSizeLimits); kept here for bodies read by other means. */
+    static final int MAX_BODY_BYTES = io.pinbff.ops.RequestSizeLimits.MAX_BODY_BYTES;
 
     private static final ObjectMapper STRICT = JsonMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
