@@ -31,10 +31,12 @@ public interface PinBffConfig {
         Duration writeTimeout();
 
         /**
-         * Budget of one attempt of a safe call (GET, token fetch): 3 s leaves a Solaris that answers in 1 s
-         * room for a loaded instance, and a retry still fits the 5 s read budget.
+         * Budget of one attempt of a safe call (GET, token fetch): 4 s leaves a Solaris that answers in 1 s
+         * room for an instance whose CPU is saturated by a burst (with 3 s, 1,000 concurrent changes on 2
+         * shared cores sometimes saw card GETs time out and the breaker open, BurstIT); a fast failure
+         * (5xx, reset) is still retried at once within the 5 s read budget.
          */
-        @WithDefault("3s")
+        @WithDefault("4s")
         Duration readAttemptTimeout();
 
         /** Retries of a safe call after the first attempt; all attempts stay within {@link #readBudget()}. */
