@@ -20,18 +20,23 @@ export BENCH_CLIENT_ID=bench-client BENCH_CLIENT_SECRET=bench-client-secret BENC
 # The production JVM options (one line, paths relative to the repository root), as Dockerfile.jvm uses them.
 BFF_JAVA_OPTS=${BFF_JAVA_OPTS:-$(cat bench/jvm.options)}
 WORK=target/bench
-OUT=bench/results/latest.md
+OUT=${BENCH_OUT:-bench/results/latest.md}
+[ "${PROFILE:-0}" = async ] && OUT=${BENCH_OUT:-target/bench/profiles/results.md}
 mkdir -p "$WORK" bench/results
 
 pids=()
 cleanup() { for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-echo "== build (sandbox variant, then production with the load generator)"
-./mvnw -B -q package -DskipTests -Dpinbff.sandbox.enabled=true -Daot.skip=true
-rm -rf "$WORK/sandbox-app" && cp -r target/quarkus-app "$WORK/sandbox-app"
-# -Pbench also compiles src/bench/java (io.pinbff.bench.Load) into target/bench-classes, apart from the application.
-./mvnw -B -q package -DskipTests -Pbench
+if [ "${BENCH_SKIP_BUILD:-0}" = 1 ] && [ -d "$WORK/sandbox-app" ] && [ -f target/quarkus-app/quarkus-run.jar ]; then
+  echo "== build skipped (BENCH_SKIP_BUILD=1: the jars of the previous run)"
+else
+  echo "== build (sandbox variant, then production with the load generator)"
+  ./mvnw -B -q package -DskipTests -Dpinbff.sandbox.enabled=true -Daot.skip=true
+  rm -rf "$WORK/sandbox-app" && cp -r target/quarkus-app "$WORK/sandbox-app"
+  # -Pbench also compiles src/bench/java (io.pinbff.bench.Load) into target/bench-classes, apart from the application.
+  ./mvnw -B -q package -DskipTests -Pbench
+fi
 
 echo "== fresh databases"
 for db in pinbff_bench pinbff_bench_sandbox; do
@@ -98,11 +103,34 @@ bff_env() {
 
 # PROFILE=1: a JFR recording of the BFF during the load, summarised as hot methods at the end.
 [ "${PROFILE:-0}" = 1 ] && BFF_JAVA_OPTS="$BFF_JAVA_OPTS -XX:StartFlightRecording=settings=profile"
+# PROFILE=async ASYNC_PROFILER=/path/to/libasyncProfiler.so (from Maven Central's
+# tools.profiler:async-profiler:4.2:linux-x64 jar): one CPU profile of the BFF per measured path
+# (direct change c=1 and c=32, polling 200 and 304, change-request flow, wrk polling), started and
+# stopped around each phase, written as collapsed stacks and summarised by bench/top-frames.sh.
+if [ "${PROFILE:-0}" = async ]; then
+  [ -f "${ASYNC_PROFILER:-}" ] || { echo "PROFILE=async needs ASYNC_PROFILER=/path/to/libasyncProfiler.so" >&2; exit 2; }
+  mkdir -p "$WORK/profiles"
+  BFF_JAVA_OPTS="$BFF_JAVA_OPTS -agentpath:$ASYNC_PROFILER"
+  cat > "$WORK/profiles/hook.sh" <<HOOK
+#!/usr/bin/env bash
+# begin|end PHASE: start or stop the profiler in the BFF (the options quoted: jcmd would read "a=b" as its own)
+pid=\$(cat "$PWD/$WORK/profiles/bff.pid")
+if [ "\$1" = begin ]; then
+  jcmd "\$pid" JVMTI.agent_load "$ASYNC_PROFILER" '"start,event=${PROFILE_EVENT:-cpu},interval=1ms"' >/dev/null
+else
+  jcmd "\$pid" JVMTI.agent_load "$ASYNC_PROFILER" "\"stop,collapsed,file=$PWD/$WORK/profiles/\$2.collapsed\"" >/dev/null
+  "$PWD/bench/top-frames.sh" "$PWD/$WORK/profiles/\$2.collapsed" > "$PWD/$WORK/profiles/\$2.txt"
+fi
+HOOK
+  chmod +x "$WORK/profiles/hook.sh"
+  export BENCH_PHASE_HOOK="$PWD/$WORK/profiles/hook.sh"
+fi
 echo "== BFF on :$BFF_PORT ($BFF_JAVA_OPTS)"
 start_ns=$(date +%s%N)
 bff_env java $BFF_JAVA_OPTS -jar target/quarkus-app/quarkus-run.jar > "$WORK/bff.log" 2>&1 &
 bff_pid=$!
 pids+=($bff_pid)
+[ "${PROFILE:-0}" = async ] && echo "$bff_pid" > "$WORK/profiles/bff.pid"
 wait_ready "http://127.0.0.1:$BFF_MANAGEMENT_PORT/q/health/ready" 60
 ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
 sleep 2
@@ -118,7 +146,9 @@ if command -v wrk >/dev/null 2>&1 && [ -f "$WORK/poll-target.txt" ]; then
   { read -r url; read -r token; read -r etag; } < "$WORK/poll-target.txt"
   for conditional in no yes; do
     hdr=(-H "Authorization: Bearer $token"); [ $conditional = yes ] && hdr+=(-H "If-None-Match: $etag")
+    [ -n "${BENCH_PHASE_HOOK:-}" ] && "$BENCH_PHASE_HOOK" begin "wrk-poll-$conditional"
     out=$(timeout 30 wrk -t2 -c64 -d10s --latency "${hdr[@]}" "$url")
+    [ -n "${BENCH_PHASE_HOOK:-}" ] && "$BENCH_PHASE_HOOK" end "wrk-poll-$conditional"
     rps=$(echo "$out" | awk '/Requests\/sec/{print $2}'); p50=$(echo "$out" | awk '$1=="50%"{print $2}'); p99=$(echo "$out" | awk '$1=="99%"{print $2}')
     non2xx=$(echo "$out" | awk '/Non-2xx/{print $NF}')
     wrk_lines+="- wrk, one change request, 64 connections, 10 s, If-None-Match: $conditional: ${rps} req/s, p50 ${p50}, p99 ${p99}${non2xx:+, non-2xx/3xx ${non2xx}}"$'\n'

@@ -137,15 +137,30 @@ public final class Load {
             List<String[]> prepared = prepare(direct, offset, requests);
             offset += requests;
             results.add(runDirect("direct PIN change, sandbox only, c=" + concurrency, sandbox, prepared, concurrency, true));
+            phase("begin", "direct-c" + concurrency);
             results.add(runDirect("direct PIN change, through the BFF, c=" + concurrency, bff, prepared, concurrency, false));
+            phase("end", "direct-c" + concurrency);
             if (proxy != null) {
                 results.add(runDirect("direct PIN change, through nginx (plain proxy), c=" + concurrency, proxy, prepared,
                         concurrency, true));
             }
         }
         results.addAll(polling(polled));
+        phase("begin", "flow");
         results.add(flows(flows, 8));
+        phase("end", "flow");
         return results;
+    }
+
+    /**
+     * Tells {@code $BENCH_PHASE_HOOK} (bench/run.sh with PROFILE=async: starts and stops the profiler in the
+     * BFF) that a measured phase begins or ends, and waits for it, so each path gets a profile of its own.
+     */
+    private static void phase(String what, String name) throws Exception {
+        String hook = System.getenv("BENCH_PHASE_HOOK");
+        if (hook != null && !hook.isBlank()) {
+            new ProcessBuilder(hook, what, name).inheritIO().start().waitFor();
+        }
     }
 
     /** [card, device, body, user token] per request; each body a fresh JWE of a non-weak PIN, signed. */
@@ -189,6 +204,8 @@ public final class Load {
                 bff + "/v1/pin-change-requests/" + ids[0] + "\n" + customers.get(0).token() + "\n" + etags[0] + "\n");
         List<Result> results = new ArrayList<>();
         for (boolean conditional : new boolean[] { false, true }) {
+            String phase = conditional ? "poll-304" : "poll-200";
+            phase("begin", phase);
             results.add(measure("status polling" + (conditional ? " with If-None-Match" : "") + ", c=64", POLL_MAX, 64, i -> {
                 int k = i % ids.length;
                 HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(bff + "/v1/pin-change-requests/" + ids[k]))
@@ -198,6 +215,7 @@ public final class Load {
                 }
                 return b.GET().build();
             }, conditional ? 304 : 200, POLL_DURATION));
+            phase("end", phase);
         }
         return results;
     }

@@ -70,11 +70,20 @@ public class ChangeRequests {
     }
 
     private ChangeRequest doCreate(String personId, String cardId, String encryptedPin, String keyId, String idempotencyKey) {
-        preflight.check(personId, cardId, encryptedPin, keyId, null);
-        ChangeRequest reserved = store.reserve(cardId, personId, config.ttl());
+        preflight.checkRequest(encryptedPin, keyId, null);
+        // Limits and single use (one round trip) while the card is checked; then the card's one open slot.
+        PinAttempts.Admission admission = preflight.alongsideCardCheck(personId, cardId,
+                () -> attempts.admit(personId, cardId, "sca", encryptedPin, keyId, idempotencyKey), attempts::withdraw);
+        ChangeRequest reserved;
+        try {
+            reserved = store.reserve(cardId, personId, config.ttl());
+        } catch (RuntimeException e) {
+            attempts.withdraw(admission);
+            throw e;
+        }
         SolarisAnswer<SolarisChangeRequest> answer;
         try {
-            PinAttempts.Submission submission = attempts.record(personId, cardId, "sca", encryptedPin, keyId, idempotencyKey);
+            PinAttempts.Submission submission = attempts.accept(admission);
             answer = attempts.send(submission,
                     () -> solaris.scaUpdatePin(cardId, new SolarisRequests.ScaPinUpdate(encryptedPin, keyId)));
         } catch (RuntimeException e) {

@@ -36,11 +36,14 @@ public class DirectPinChange {
     }
 
     private void send(String personId, String cardId, Request request) {
-        preflight.check(personId, cardId, request.encryptedPin(), request.keyId(), request.signature());
+        preflight.checkRequest(request.encryptedPin(), request.keyId(), request.signature());
+        PinAttempts.Admission admission = preflight.alongsideCardCheck(personId, cardId,
+                () -> attempts.admit(personId, cardId, "direct", request.encryptedPin(), request.keyId(),
+                        request.idempotencyKey()),
+                attempts::withdraw);
+        PinAttempts.Submission submission = attempts.accept(admission);
         SolarisRequests.PinUpdate body = new SolarisRequests.PinUpdate(request.deviceId(), request.encryptedPin(),
                 request.keyId(), request.signature(), request.deviceData());
-        PinAttempts.Submission submission = attempts.record(personId, cardId, "direct", request.encryptedPin(),
-                request.keyId(), request.idempotencyKey());
         SolarisAnswer<Void> answer = attempts.send(submission, () -> solaris.updatePin(cardId, body));
         if (!answer.ok()) {
             throw refusals.ofPinWrite(answer, request.keyId());

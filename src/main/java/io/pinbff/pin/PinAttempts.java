@@ -5,29 +5,36 @@ import io.pinbff.config.PinBffConfig;
 import io.pinbff.crypto.Sha256;
 import io.pinbff.error.ApiException;
 import io.pinbff.error.ErrorCode;
-import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 
 /**
  * Attempt limits and single-use encrypted PINs, held in PostgreSQL so they hold across replicas.
  * Advisory locks per person and per card make "count, then record" atomic: two replicas cannot both
- * let the fifth attempt through, whichever of the person's cards they are for.
+ * let the fifth attempt through, whichever of the person's cards they are for. The whole of it is one
+ * round trip: the function {@code pin_submission_admit} (V6), called over a plain JDBC connection in
+ * auto-commit mode (no JTA transaction, no Hibernate session on this path).
  */
 @ApplicationScoped
 public class PinAttempts {
 
-    private final EntityManager em;
+    private static final String ADMIT = "select outcome, retry_after_seconds from pin_submission_admit(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    private final AgroalDataSource db;
     private final Clock clock;
     private final PinBffConfig.Limits limits;
     private final MeterRegistry meters;
 
-    PinAttempts(EntityManager em, Clock clock, PinBffConfig config, MeterRegistry meters) {
-        this.em = em;
+    PinAttempts(AgroalDataSource db, Clock clock, PinBffConfig config, MeterRegistry meters) {
+        this.db = db;
         this.clock = clock;
         this.limits = config.limits();
         this.meters = meters;
@@ -35,6 +42,12 @@ public class PinAttempts {
 
     /** A recorded submission; {@code fresh} when this request recorded it (not a retry under the same key). */
     public record Submission(String fingerprint, boolean fresh) {}
+
+    /** What {@code pin_submission_admit} decided; nothing is refused until {@link #accept} is called. */
+    public record Admission(String fingerprint, Outcome outcome, long retryAfterSeconds) {}
+
+    /** The function's answers (V6__one_round_trip_admission.sql). */
+    public enum Outcome { RECORDED, RETRIED, REUSED, CARD_LIMIT, USER_LIMIT }
 
     /**
      * Checks the limits, then the replay, and records the submission, under advisory locks on the
@@ -45,37 +58,55 @@ public class PinAttempts {
      * of a request whose outcome was not final: it passes without counting again. {@code keyId} (the PIN
      * key the JWE is for, already checked to be the current one) tells the purge when single use no
      * longer needs the row: a JWE for a key that is no longer current is refused before the replay check.
+     * Nothing is refused here: the caller decides with {@link #accept} (or takes the record back with
+     * {@link #withdraw}).
      */
-    public Submission record(String personId, String cardId, String flow, String encryptedPin, String keyId,
+    public Admission admit(String personId, String cardId, String flow, String encryptedPin, String keyId,
             String idempotencyKey) {
         String fingerprint = fingerprint(encryptedPin);
-        return QuarkusTransaction.requiringNew().call(() -> {
-            Instant now = Instant.now(clock);
-            em.createNativeQuery("select cast(pg_advisory_xact_lock(hashtextextended('person:' || :person, 0)) as text), "
-                    + "cast(pg_advisory_xact_lock(hashtextextended('card:' || :card, 0)) as text)")
-                    .setParameter("person", personId).setParameter("card", cardId).getSingleResult();
-            if (idempotencyKey != null && retriedUnderSameKey(fingerprint, personId, idempotencyKey)) {
-                return new Submission(fingerprint, false);
+        try (Connection c = db.getConnection(); PreparedStatement admit = c.prepareStatement(ADMIT)) {
+            admit.setString(1, personId);
+            admit.setString(2, cardId);
+            admit.setString(3, flow);
+            admit.setString(4, fingerprint);
+            admit.setString(5, keyId);
+            admit.setString(6, idempotencyKey);
+            admit.setTimestamp(7, Timestamp.from(Instant.now(clock)));
+            admit.setInt(8, limits.perCard());
+            admit.setDouble(9, limits.perCardWindow().toMillis() / 1000.0);
+            admit.setInt(10, limits.perUser());
+            admit.setDouble(11, limits.perUserWindow().toMillis() / 1000.0);
+            try (ResultSet row = admit.executeQuery()) {
+                row.next();
+                return new Admission(fingerprint, Outcome.valueOf(row.getString(1).toUpperCase(Locale.ROOT)), row.getLong(2));
             }
-            limit("card", "card_id", cardId, limits.perCard(), limits.perCardWindow(), now);
-            limit("user", "person_id", personId, limits.perUser(), limits.perUserWindow(), now);
-            int inserted = em.createNativeQuery("insert into pin_submission (fingerprint, person_id, card_id, flow, submitted_at, idem_key, key_id) "
-                    + "values (:f, :p, :c, :flow, :at, :k, :kid) on conflict (fingerprint) do nothing")
-                    .setParameter("f", fingerprint).setParameter("p", personId).setParameter("c", cardId)
-                    .setParameter("flow", flow).setParameter("at", Timestamp.from(now))
-                    .setParameter("k", idempotencyKey).setParameter("kid", keyId).executeUpdate();
-            if (inserted == 0) {
-                throw ApiException.of(ErrorCode.ENCRYPTED_PIN_REUSED,
-                        "This encrypted PIN was already submitted; encrypt the PIN again.");
-            }
-            return new Submission(fingerprint, true);
-        });
+        } catch (SQLException e) {
+            throw new IllegalStateException("Recording a PIN submission failed: " + e.getSQLState(), e);
+        }
     }
 
-    private boolean retriedUnderSameKey(String fingerprint, String personId, String idempotencyKey) {
-        return !em.createNativeQuery("select 1 from pin_submission where fingerprint = :f and person_id = :p and idem_key = :k")
-                .setParameter("f", fingerprint).setParameter("p", personId).setParameter("k", idempotencyKey)
-                .getResultList().isEmpty();
+    /** The submission an admission allowed, or its refusal: 429 {@code too_many_attempts}, 409 {@code encrypted_pin_reused}. */
+    public Submission accept(Admission admission) {
+        return switch (admission.outcome()) {
+            case RECORDED -> new Submission(admission.fingerprint(), true);
+            case RETRIED -> new Submission(admission.fingerprint(), false);
+            case REUSED -> throw ApiException.of(ErrorCode.ENCRYPTED_PIN_REUSED,
+                    "This encrypted PIN was already submitted; encrypt the PIN again.");
+            case CARD_LIMIT -> throw limited("card", "Too many PIN changes for this card; try again later.", admission);
+            case USER_LIMIT -> throw limited("user", "Too many PIN changes; try again later.", admission);
+        };
+    }
+
+    /** Takes back what {@link #admit} recorded (a check that ran alongside it refused the request): it does not count. */
+    public void withdraw(Admission admission) {
+        if (admission.outcome() == Outcome.RECORDED) {
+            forget(admission.fingerprint());
+        }
+    }
+
+    private ApiException limited(String scope, String message, Admission admission) {
+        meters.counter("pinbff_rate_limit_rejections", "scope", scope).increment();
+        return ApiException.retryLater(ErrorCode.TOO_MANY_ATTEMPTS, message, admission.retryAfterSeconds());
     }
 
     /**
@@ -95,26 +126,16 @@ public class PinAttempts {
     }
 
     private void forget(String fingerprint) {
-        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("delete from pin_submission where fingerprint = :f")
-                .setParameter("f", fingerprint).executeUpdate());
-    }
-
-    private void limit(String scope, String column, String value, int max, Duration window, Instant now) {
-        Object[] row = (Object[]) em.createNativeQuery("select count(*), min(submitted_at) from pin_submission where "
-                + column + " = :v and submitted_at > :since")
-                .setParameter("v", value).setParameter("since", Timestamp.from(now.minus(window))).getSingleResult();
-        long count = ((Number) row[0]).longValue();
-        if (count >= max) {
-            Instant oldest = toInstant(row[1]);
-            long retryAfter = Math.max(1, Duration.between(now, oldest.plus(window)).toSeconds() + 1);
-            meters.counter("pinbff_rate_limit_rejections", "scope", scope).increment();
-            throw ApiException.retryLater(ErrorCode.TOO_MANY_ATTEMPTS, scope.equals("card")
-                    ? "Too many PIN changes for this card; try again later."
-                    : "Too many PIN changes; try again later.", retryAfter);
+        try (Connection c = db.getConnection();
+                PreparedStatement delete = c.prepareStatement("delete from pin_submission where fingerprint = ?")) {
+            delete.setString(1, fingerprint);
+            delete.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("Dropping a PIN submission failed: " + e.getSQLState(), e);
         }
     }
 
-    /** A timestamp column as the native query hands it over (driver and Hibernate differ in the type). */
+    /** A timestamp column as a native query hands it over (driver and Hibernate differ in the type). */
     static Instant toInstant(Object value) {
         if (value instanceof Timestamp ts) {
             return ts.toInstant();

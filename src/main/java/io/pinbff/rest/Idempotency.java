@@ -9,17 +9,19 @@ import io.pinbff.crypto.Sha256;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import io.pinbff.error.ApiException;
 import io.pinbff.error.ErrorCode;
-import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -39,7 +41,7 @@ public class Idempotency {
     public static final String HEADER = "Idempotency-Key";
     private static final Duration POLL = Duration.ofMillis(50);
 
-    private final EntityManager em;
+    private final AgroalDataSource db;
     private final Clock clock;
     private final ObjectMapper json;
     private final Duration ttl;
@@ -47,10 +49,10 @@ public class Idempotency {
     private final Duration lease;
     private final byte[] fingerprintKey;
 
-    Idempotency(EntityManager em, Clock clock, ObjectMapper json, PinBffConfig config,
+    Idempotency(AgroalDataSource db, Clock clock, ObjectMapper json, PinBffConfig config,
             @ConfigProperty(name = "fingerprint.secret") String fingerprintSecret) {
         this.fingerprintKey = fingerprintSecret.getBytes(StandardCharsets.UTF_8);
-        this.em = em;
+        this.db = db;
         this.clock = clock;
         this.json = json;
         this.ttl = config.idempotency().ttl();
@@ -95,38 +97,24 @@ public class Idempotency {
         }
     }
 
+    // One statement, one round trip: claim the key (a new claim; or a record past its 24 h; or the lease of a
+    // request that died holding the key, same request only: each makes this request the one that runs),
+    // and read the record as it stood when the statement began (what a claim that did not happen found).
+    private static final String CLAIM = "with claim as (insert into idempotency_record "
+            + "(person_id, idem_key, request_hash, created_at, expires_at, lease_until) values (?, ?, ?, ?, ?, ?) "
+            + "on conflict (person_id, idem_key) do update set request_hash = excluded.request_hash, status = null, "
+            + "content_type = null, body = null, location = null, created_at = excluded.created_at, "
+            + "expires_at = excluded.expires_at, lease_until = excluded.lease_until "
+            + "where idempotency_record.expires_at < excluded.created_at or (idempotency_record.status is null "
+            + "and idempotency_record.lease_until < excluded.created_at "
+            + "and idempotency_record.request_hash = excluded.request_hash) returning 1) "
+            + "select (select count(*) from claim), r.request_hash, r.status, r.content_type, r.body, r.location "
+            + "from (select 1) as one left join idempotency_record r on r.person_id = ? and r.idem_key = ?";
+
     private Optional<Response> claimOrReplay(String personId, String key, String hash) {
         Instant deadline = Instant.now().plus(waitForFirst);
         while (true) {
-            Optional<Response> outcome = QuarkusTransaction.requiringNew().call(() -> {
-                Instant now = Instant.now(clock);
-                // A new claim; or a record past its 24 h; or the lease of a request that died holding the
-                // key (same request only): each of these makes this request the one that runs.
-                int claimed = em.createNativeQuery("insert into idempotency_record "
-                        + "(person_id, idem_key, request_hash, created_at, expires_at, lease_until) values (:p, :k, :h, :now, :exp, :lease) "
-                        + "on conflict (person_id, idem_key) do update set request_hash = excluded.request_hash, status = null, "
-                        + "content_type = null, body = null, location = null, created_at = excluded.created_at, "
-                        + "expires_at = excluded.expires_at, lease_until = excluded.lease_until "
-                        + "where idempotency_record.expires_at < :now or (idempotency_record.status is null "
-                        + "and idempotency_record.lease_until < :now and idempotency_record.request_hash = excluded.request_hash)")
-                        .setParameter("p", personId).setParameter("k", key).setParameter("h", hash)
-                        .setParameter("now", Timestamp.from(now)).setParameter("exp", Timestamp.from(now.plus(ttl)))
-                        .setParameter("lease", Timestamp.from(now.plus(lease))).executeUpdate();
-                if (claimed == 1) {
-                    return Optional.<Response>empty();
-                }
-                List<?> rows = em.createNativeQuery("select request_hash, status, content_type, body, location from idempotency_record "
-                        + "where person_id = :p and idem_key = :k").setParameter("p", personId).setParameter("k", key).getResultList();
-                if (rows.isEmpty()) {
-                    return null; // released in between: try to claim again
-                }
-                Object[] row = (Object[]) rows.get(0);
-                if (!hash.equals(row[0])) {
-                    throw ApiException.of(ErrorCode.IDEMPOTENCY_KEY_REUSED,
-                            "This Idempotency-Key was used for a different request.");
-                }
-                return row[1] == null ? null : Optional.of(replay(((Number) row[1]).intValue(), (String) row[2], (String) row[3], (String) row[4]));
-            });
+            Optional<Response> outcome = claimOnce(personId, key, hash);
             if (outcome != null) {
                 return outcome;
             }
@@ -140,6 +128,39 @@ public class Idempotency {
                 Thread.currentThread().interrupt();
                 throw ApiException.retryLater(ErrorCode.REQUEST_IN_PROGRESS, "Interrupted while waiting.", 1);
             }
+        }
+    }
+
+    /** Empty: this request claimed the key; a response: the stored answer; null: not decided yet (wait, try again). */
+    private Optional<Response> claimOnce(String personId, String key, String hash) {
+        Instant now = Instant.now(clock);
+        try (Connection c = db.getConnection(); PreparedStatement claim = c.prepareStatement(CLAIM)) {
+            claim.setString(1, personId);
+            claim.setString(2, key);
+            claim.setString(3, hash);
+            claim.setTimestamp(4, Timestamp.from(now));
+            claim.setTimestamp(5, Timestamp.from(now.plus(ttl)));
+            claim.setTimestamp(6, Timestamp.from(now.plus(lease)));
+            claim.setString(7, personId);
+            claim.setString(8, key);
+            try (ResultSet row = claim.executeQuery()) {
+                row.next();
+                if (row.getLong(1) == 1) {
+                    return Optional.empty();
+                }
+                String storedHash = row.getString(2);
+                if (storedHash == null) {
+                    return null; // claimed by a request that began just before this statement, or released: try again
+                }
+                if (!hash.equals(storedHash)) {
+                    throw ApiException.of(ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                            "This Idempotency-Key was used for a different request.");
+                }
+                int status = row.getInt(3);
+                return row.wasNull() ? null : Optional.of(replay(status, row.getString(4), row.getString(5), row.getString(6)));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Claiming an Idempotency-Key failed: " + e.getSQLState(), e);
         }
     }
 
@@ -163,18 +184,26 @@ public class Idempotency {
             return;
         }
         Object location = response.getHeaders().getFirst(HttpHeaders.LOCATION);
-        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("update idempotency_record set status = :s, content_type = :t, "
-                + "body = :b, location = :l where person_id = :p and idem_key = :k")
-                .setParameter("s", response.getStatus())
-                .setParameter("t", response.getMediaType() == null ? null : response.getMediaType().toString())
-                .setParameter("b", body).setParameter("l", location == null ? null : location.toString())
-                .setParameter("p", personId).setParameter("k", key).executeUpdate());
+        execute("update idempotency_record set status = ?, content_type = ?, body = ?, location = ? "
+                + "where person_id = ? and idem_key = ?", response.getStatus(),
+                response.getMediaType() == null ? null : response.getMediaType().toString(), body,
+                location == null ? null : location.toString(), personId, key);
     }
 
     private void release(String personId, String key) {
-        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
-                "delete from idempotency_record where person_id = :p and idem_key = :k and status is null")
-                .setParameter("p", personId).setParameter("k", key).executeUpdate());
+        execute("delete from idempotency_record where person_id = ? and idem_key = ? and status is null", personId, key);
+    }
+
+    /** One statement in auto-commit mode: one round trip, no JTA transaction, no Hibernate session. */
+    private void execute(String sql, Object... parameters) {
+        try (Connection c = db.getConnection(); PreparedStatement statement = c.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            statement.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("Updating an Idempotency-Key record failed: " + e.getSQLState(), e);
+        }
     }
 
     /** The body with object keys sorted, so formatting and field order do not make a request "different". */
