@@ -107,30 +107,38 @@ bff_env() {
 # tools.profiler:async-profiler:4.2:linux-x64 jar): one CPU profile of the BFF per measured path
 # (direct change c=1 and c=32, polling 200 and 304, change-request flow, wrk polling), started and
 # stopped around each phase, written as collapsed stacks and summarised by bench/top-frames.sh.
+# Every run: the BFF's timers read at the start and end of each measured phase (bench/phase-costs.sh
+# turns them into the time per request spent in the BFF, in its Solaris calls and elsewhere).
+mkdir -p "$WORK/profiles" "$WORK/phases"
+rm -f "$WORK/phases/"*
 if [ "${PROFILE:-0}" = async ]; then
   [ -f "${ASYNC_PROFILER:-}" ] || { echo "PROFILE=async needs ASYNC_PROFILER=/path/to/libasyncProfiler.so" >&2; exit 2; }
-  mkdir -p "$WORK/profiles"
   BFF_JAVA_OPTS="$BFF_JAVA_OPTS -agentpath:$ASYNC_PROFILER"
-  cat > "$WORK/profiles/hook.sh" <<HOOK
+  export PROFILE ASYNC_PROFILER PROFILE_EVENT=${PROFILE_EVENT:-cpu}
+fi
+export BENCH_DIR="$PWD/$WORK" BENCH_TOOLS="$PWD/bench" BFF_MANAGEMENT_PORT
+cat > "$WORK/phases/hook.sh" <<'HOOK'
 #!/usr/bin/env bash
-# begin|end PHASE: start or stop the profiler in the BFF (the options quoted: jcmd would read "a=b" as its own)
-pid=\$(cat "$PWD/$WORK/profiles/bff.pid")
-if [ "\$1" = begin ]; then
-  jcmd "\$pid" JVMTI.agent_load "$ASYNC_PROFILER" '"start,event=${PROFILE_EVENT:-cpu},interval=1ms"' >/dev/null
+# begin|end PHASE: the BFF's timers now, and (PROFILE=async) start or stop the profiler in it.
+# jcmd's options are quoted: jcmd would read "a=b" as an option of its own.
+pid=$(cat "$BENCH_DIR/phases/bff.pid")
+curl -s "http://127.0.0.1:$BFF_MANAGEMENT_PORT/q/metrics" > "$BENCH_DIR/phases/$2.$1.metrics" || true
+[ "${PROFILE:-0}" = async ] || exit 0
+if [ "$1" = begin ]; then
+  jcmd "$pid" JVMTI.agent_load "$ASYNC_PROFILER" "\"start,event=$PROFILE_EVENT,interval=1ms\"" > /dev/null
 else
-  jcmd "\$pid" JVMTI.agent_load "$ASYNC_PROFILER" "\"stop,collapsed,file=$PWD/$WORK/profiles/\$2.collapsed\"" >/dev/null
-  "$PWD/bench/top-frames.sh" "$PWD/$WORK/profiles/\$2.collapsed" > "$PWD/$WORK/profiles/\$2.txt"
+  jcmd "$pid" JVMTI.agent_load "$ASYNC_PROFILER" "\"stop,collapsed,file=$BENCH_DIR/profiles/$2.collapsed\"" > /dev/null
+  "$BENCH_TOOLS/top-frames.sh" "$BENCH_DIR/profiles/$2.collapsed" > "$BENCH_DIR/profiles/$2.txt"
 fi
 HOOK
-  chmod +x "$WORK/profiles/hook.sh"
-  export BENCH_PHASE_HOOK="$PWD/$WORK/profiles/hook.sh"
-fi
+chmod +x "$WORK/phases/hook.sh"
+export BENCH_PHASE_HOOK="$PWD/$WORK/phases/hook.sh"
 echo "== BFF on :$BFF_PORT ($BFF_JAVA_OPTS)"
 start_ns=$(date +%s%N)
 bff_env java $BFF_JAVA_OPTS -jar target/quarkus-app/quarkus-run.jar > "$WORK/bff.log" 2>&1 &
 bff_pid=$!
 pids+=($bff_pid)
-[ "${PROFILE:-0}" = async ] && echo "$bff_pid" > "$WORK/profiles/bff.pid"
+echo "$bff_pid" > "$WORK/phases/bff.pid"
 wait_ready "http://127.0.0.1:$BFF_MANAGEMENT_PORT/q/health/ready" 60
 ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
 sleep 2
@@ -140,6 +148,8 @@ echo "ready after ${ready_ms} ms, RSS idle ${rss_idle} MiB"
 echo "== load"
 timeout 240 java -cp target/bench-classes io.pinbff.bench.Load "http://127.0.0.1:$BFF_PORT" "http://127.0.0.1:$SANDBOX_PORT" "$WORK/load.md" "$REQUESTS"
 rss_after=$(( $(ps -o rss= -p "$bff_pid") / 1024 ))
+# The BFF's own timers (server time per route, Solaris calls per endpoint) for the README's cost breakdown.
+curl -s "http://127.0.0.1:$BFF_MANAGEMENT_PORT/q/metrics" > "$WORK/bff-metrics.txt" || true
 wrk_lines=""
 if command -v wrk >/dev/null 2>&1 && [ -f "$WORK/poll-target.txt" ]; then
   # The same polling with a C load generator (cheaper than the JVM client on 2 shared cores).
@@ -170,6 +180,10 @@ fi
   printf '%s' "$wrk_lines"
   echo "- start to ready (process start until /q/health/ready answers 200, key cached): ${ready_ms} ms"
   echo "- resident memory of the BFF: ${rss_idle} MiB idle after start, ${rss_after} MiB after the load"
+  echo
+  echo "Where the time of each BFF phase went (the BFF's own timers, bench/phase-costs.sh):"
+  echo
+  bench/phase-costs.sh "$WORK/phases"
 } > "$OUT"
 echo
 cat "$OUT"
