@@ -13,6 +13,7 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.Semaphore;
 import javax.crypto.SecretKey;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
@@ -23,6 +24,13 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
  * A token that verified is remembered for up to a minute and never past its own {@code exp}: apps poll
  * with the same token many times and the RS256 check is the largest CPU cost of a poll. Only exact
  * token strings that passed verification are remembered, so nothing is accepted that would not have been.
+ * <p>
+ * At most one signature check per processor runs at once (the others wait, using no CPU). Quarkus runs
+ * token checks on its worker pool (up to 200 platform threads): in a burst of new tokens, 200 threads
+ * doing RSA arithmetic at once would take nearly all of the CPU from the few threads that finish the
+ * requests already admitted (event loops, virtual-thread carriers), whose Solaris answers would then
+ * wait unprocessed past their attempt timeouts and open the circuit breaker. Bounded, new work waits
+ * and admitted work completes (BurstIT).
  */
 @Alternative
 @Priority(1)
@@ -30,6 +38,8 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 public class CachingJwtParser implements JWTParser {
 
     private static final Duration REMEMBER = Duration.ofSeconds(60);
+
+    private static final Semaphore SIGNATURE_CHECKS = new Semaphore(Runtime.getRuntime().availableProcessors(), true);
 
     private final JWTParser delegate;
     private final IdpKeys keys;
@@ -51,7 +61,13 @@ public class CachingJwtParser implements JWTParser {
         }
         TokenHeader header = TokenHeader.parse(token);
         PublicKey key = keys.key(header.kid(), () -> issuedAt(token));
-        JsonWebToken jwt = delegate.verify(token, key);
+        JsonWebToken jwt;
+        SIGNATURE_CHECKS.acquireUninterruptibly();
+        try {
+            jwt = delegate.verify(token, key);
+        } finally {
+            SIGNATURE_CHECKS.release();
+        }
         verified.put(token, jwt);
         return jwt;
     }

@@ -21,9 +21,24 @@ import java.util.Map;
  */
 final class PackagedApp implements AutoCloseable {
 
-    /** The container image's JVM options (src/main/docker/Dockerfile.jvm), heap as 75 % of the 512 MiB limit. */
-    static final List<String> JVM_OPTIONS = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-XX:+ExitOnOutOfMemoryError");
+    /**
+     * The production JVM options, as production runs them: bench/jvm.options (the one line the container
+     * image's JAVA_OPTS and the benchmark use: the AOT cache `package` recorded, C1, serial GC, 256 MiB heap).
+     */
+    static final List<String> JVM_OPTIONS = productionOptions();
+
+    private static List<String> productionOptions() {
+        try {
+            String line = Files.readString(Path.of("bench/jvm.options")).strip();
+            List<String> options = List.of(line.split("\\s+"));
+            if (options.stream().noneMatch(o -> o.startsWith("-Xmx"))) {
+                throw new IllegalStateException("bench/jvm.options names no heap limit: " + line);
+            }
+            return options;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     final String name;
     final int port;
