@@ -12,6 +12,12 @@
 --   'recorded'    counted and recorded now.
 -- The caller passes p_now (its clock) and the limits (its configuration), so nothing is decided here
 -- that the service's settings do not say.
+
+-- Retry-After for a window whose oldest submission leaves it at `leaves`: whole seconds, at least 1.
+create function seconds_until_leaving(leaves timestamptz, now timestamptz) returns bigint
+    language sql immutable
+as $$ select greatest(1, floor(extract(epoch from leaves - now))::bigint + 1) $$;
+
 create function pin_submission_admit(
         p_person text, p_card text, p_flow text, p_fingerprint text, p_key_id text, p_idem_key text,
         p_now timestamptz, p_card_max integer, p_card_window_seconds double precision,
@@ -20,8 +26,14 @@ create function pin_submission_admit(
     language plpgsql
 as $$
 declare
-    seen   bigint;
-    oldest timestamptz;
+    card_window interval := make_interval(secs => p_card_window_seconds);
+    user_window interval := make_interval(secs => p_user_window_seconds);
+    card_since  timestamptz := p_now - card_window;
+    user_since  timestamptz := p_now - user_window;
+    card_seen   bigint;
+    user_seen   bigint;
+    card_oldest timestamptz;
+    user_oldest timestamptz;
 begin
     perform pg_advisory_xact_lock(hashtextextended('person:' || p_person, 0));
     perform pg_advisory_xact_lock(hashtextextended('card:' || p_card, 0));
@@ -32,19 +44,20 @@ begin
         return;
     end if;
 
-    select count(*), min(submitted_at) into seen, oldest from pin_submission
-        where card_id = p_card and submitted_at > p_now - make_interval(secs => p_card_window_seconds);
-    if seen >= p_card_max then
-        return query select 'card_limit'::text,
-            greatest(1, floor(extract(epoch from oldest + make_interval(secs => p_card_window_seconds) - p_now))::bigint + 1);
+    -- Both windows in one scan (pin_submission_by_card and pin_submission_by_person, OR-ed).
+    select count(*) filter (where card_id = p_card and submitted_at > card_since),
+           min(submitted_at) filter (where card_id = p_card and submitted_at > card_since),
+           count(*) filter (where person_id = p_person and submitted_at > user_since),
+           min(submitted_at) filter (where person_id = p_person and submitted_at > user_since)
+        into card_seen, card_oldest, user_seen, user_oldest
+        from pin_submission
+        where (card_id = p_card and submitted_at > card_since) or (person_id = p_person and submitted_at > user_since);
+    if card_seen >= p_card_max then
+        return query select 'card_limit'::text, seconds_until_leaving(card_oldest + card_window, p_now);
         return;
     end if;
-
-    select count(*), min(submitted_at) into seen, oldest from pin_submission
-        where person_id = p_person and submitted_at > p_now - make_interval(secs => p_user_window_seconds);
-    if seen >= p_user_max then
-        return query select 'user_limit'::text,
-            greatest(1, floor(extract(epoch from oldest + make_interval(secs => p_user_window_seconds) - p_now))::bigint + 1);
+    if user_seen >= p_user_max then
+        return query select 'user_limit'::text, seconds_until_leaving(user_oldest + user_window, p_now);
         return;
     end if;
 

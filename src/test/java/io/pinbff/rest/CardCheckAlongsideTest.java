@@ -75,7 +75,8 @@ class CardCheckAlongsideTest extends PinBffTest {
         as(c.person()).contentType("application/json").body(directBody("2580", c.device()))
                 .post("/v1/cards/{id}/pin", SolarisSandbox.OTHER_CARD_ID).then().statusCode(404).body("code", equalTo("card_not_found"));
         as(c.person()).contentType("application/json").body(directBody("2580", c.device()))
-                .post("/v1/cards/{id}/pin", c.card()).then().statusCode(429).body("code", equalTo("too_many_attempts"));
+                .post("/v1/cards/{id}/pin", c.card()).then().statusCode(429).body("code", equalTo("too_many_attempts"))
+                .header("Retry-After", org.hamcrest.Matchers.matchesPattern("[1-9][0-9]{0,3}")); // within the 1 h window
         assertThat(db.rows("select 1 from pin_submission where person_id = ?", c.person())).hasSize(10);
         assertThat(upstreamPinWrites()).isZero();
     }
