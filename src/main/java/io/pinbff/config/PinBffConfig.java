@@ -31,12 +31,13 @@ public interface PinBffConfig {
         Duration writeTimeout();
 
         /**
-         * Budget of one attempt of a safe call (GET, token fetch): 4 s leaves a Solaris that answers in 1 s
-         * room for an instance whose CPU is saturated by a burst (with 3 s, 1,000 concurrent changes on 2
-         * shared cores sometimes saw card GETs time out and the breaker open, BurstIT); a fast failure
-         * (5xx, reset) is still retried at once within the 5 s read budget.
+         * Budget of one attempt of a safe call (GET, token fetch): the whole 5 s read budget. An attempt that
+         * times out could only be retried within what is left of the budget, which under a burst on a
+         * saturated CPU meant a second attempt doomed to time out too, and two failures counted by the
+         * breaker instead of one (BurstIT on 2 shared cores); a fast failure (5xx, reset) is still retried
+         * at once within the budget.
          */
-        @WithDefault("4s")
+        @WithDefault("5s")
         Duration readAttemptTimeout();
 
         /** Retries of a safe call after the first attempt; all attempts stay within {@link #readBudget()}. */
