@@ -39,7 +39,7 @@ public class CachingJwtParser implements JWTParser {
 
     private static final Duration REMEMBER = Duration.ofSeconds(60);
 
-    private static final Semaphore SIGNATURE_CHECKS = new Semaphore(Runtime.getRuntime().availableProcessors(), true);
+    private final Semaphore signatureChecks = new Semaphore(Runtime.getRuntime().availableProcessors(), true);
 
     private final JWTParser delegate;
     private final IdpKeys keys;
@@ -62,11 +62,11 @@ public class CachingJwtParser implements JWTParser {
         TokenHeader header = TokenHeader.parse(token);
         PublicKey key = keys.key(header.kid(), () -> issuedAt(token));
         JsonWebToken jwt;
-        SIGNATURE_CHECKS.acquireUninterruptibly();
+        signatureChecks.acquireUninterruptibly();
         try {
             jwt = delegate.verify(token, key);
         } finally {
-            SIGNATURE_CHECKS.release();
+            signatureChecks.release();
         }
         verified.put(token, jwt);
         return jwt;

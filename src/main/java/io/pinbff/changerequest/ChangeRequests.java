@@ -70,10 +70,8 @@ public class ChangeRequests {
     }
 
     private ChangeRequest doCreate(String personId, String cardId, String encryptedPin, String keyId, String idempotencyKey) {
-        preflight.checkRequest(encryptedPin, keyId, null);
         // Limits and single use (one round trip) while the card is checked; then the card's one open slot.
-        PinAttempts.Admission admission = preflight.alongsideCardCheck(personId, cardId,
-                () -> attempts.admit(personId, cardId, "sca", encryptedPin, keyId, idempotencyKey), attempts::withdraw);
+        PinAttempts.Admission admission = preflight.admit(personId, cardId, "sca", encryptedPin, keyId, null, idempotencyKey);
         ChangeRequest reserved;
         try {
             reserved = store.reserve(cardId, personId, config.ttl());

@@ -36,12 +36,8 @@ public class DirectPinChange {
     }
 
     private void send(String personId, String cardId, Request request) {
-        preflight.checkRequest(request.encryptedPin(), request.keyId(), request.signature());
-        PinAttempts.Admission admission = preflight.alongsideCardCheck(personId, cardId,
-                () -> attempts.admit(personId, cardId, "direct", request.encryptedPin(), request.keyId(),
-                        request.idempotencyKey()),
-                attempts::withdraw);
-        PinAttempts.Submission submission = attempts.accept(admission);
+        PinAttempts.Submission submission = attempts.accept(preflight.admit(personId, cardId, "direct",
+                request.encryptedPin(), request.keyId(), request.signature(), request.idempotencyKey()));
         SolarisRequests.PinUpdate body = new SolarisRequests.PinUpdate(request.deviceId(), request.encryptedPin(),
                 request.keyId(), request.signature(), request.deviceData());
         SolarisAnswer<Void> answer = attempts.send(submission, () -> solaris.updatePin(cardId, body));

@@ -5,55 +5,52 @@ import io.pinbff.error.ErrorCode;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * The checks every PIN submission passes before anything is written to Solaris, in the contract's
- * order: JWE shape, key, signature format, card ownership and state. One implementation for the
- * direct and the change-request flow.
+ * order: JWE shape, key, signature format, card ownership and state — then limits and single use
+ * ({@link PinAttempts}). One implementation for the direct and the change-request flow.
  */
 @ApplicationScoped
 public class PinPreflight {
 
     private final PinKeyCache keys;
     private final CardAccess cards;
+    private final PinAttempts attempts;
 
-    PinPreflight(PinKeyCache keys, CardAccess cards) {
+    PinPreflight(PinKeyCache keys, CardAccess cards, PinAttempts attempts) {
         this.keys = keys;
         this.cards = cards;
+        this.attempts = attempts;
     }
 
     /**
-     * The checks that need nothing but the request and the cached PIN key: JWE shape, key, signature format.
+     * Checks the request against the cached PIN key (JWE shape, key, signature format), then admits the
+     * submission ({@link PinAttempts#admit}: one PostgreSQL round trip) while the card's ownership and
+     * state are checked on a virtual thread of their own (the card lookup: cached, else a Solaris GET),
+     * since neither needs the other. The card check still decides first, as if it had run before: when
+     * it refuses (404 card_not_found, 409 card_not_active, 503), what the admission recorded is taken
+     * back and the card's refusal is thrown; when it passes, the admission's own failure, if any, is
+     * thrown. The admission's refusals (limits, reuse) are the caller's to raise, with
+     * {@link PinAttempts#accept}.
      * @param signature the device signature, or null for a flow that has none
      */
-    public void checkRequest(String encryptedPin, String keyId, String signature) {
+    public PinAttempts.Admission admit(String personId, String cardId, String flow, String encryptedPin, String keyId,
+            String signature, String idempotencyKey) {
         EncryptedPinCheck.check(encryptedPin, keyId);
         keys.requireCurrent(keyId);
         if (signature != null) {
             SignatureFormat.check("signature", signature);
         }
-    }
-
-    /**
-     * Runs {@code work} (the PostgreSQL bookkeeping) while the card's ownership and state are checked
-     * on a virtual thread of their own (the card lookup: cached, else a Solaris GET), since neither
-     * needs the other. The card check still decides first, as if it had run before: when it refuses
-     * (404 card_not_found, 409 card_not_active, 503), what {@code work} did is taken back with
-     * {@code undo} and the card's refusal is thrown, whatever {@code work} answered; when it passes,
-     * {@code work}'s own failure, if any, is thrown.
-     */
-    public <T> T alongsideCardCheck(String personId, String cardId, Supplier<T> work, Consumer<T> undo) {
         FutureTask<Void> card = new FutureTask<>(() -> {
             cards.requireOwnedActive(cardId, personId);
             return null;
         });
         Thread.ofVirtual().name("card-check").start(card);
-        T done = null;
+        PinAttempts.Admission admission = null;
         RuntimeException failed = null;
         try {
-            done = work.get();
+            admission = attempts.admit(personId, cardId, flow, encryptedPin, keyId, idempotencyKey);
         } catch (RuntimeException e) {
             failed = e;
         }
@@ -62,7 +59,7 @@ public class PinPreflight {
         } catch (RuntimeException refused) {
             if (failed == null) {
                 try {
-                    undo.accept(done);
+                    attempts.withdraw(admission);
                 } catch (RuntimeException e) {
                     refused.addSuppressed(e);
                 }
@@ -72,7 +69,7 @@ public class PinPreflight {
         if (failed != null) {
             throw failed;
         }
-        return done;
+        return admission;
     }
 
     private static void awaitCardCheck(FutureTask<Void> card) {
