@@ -3,6 +3,7 @@ package io.pinbff.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Optional;
 
 /** Every tuning knob of the service, under {@code pinbff.*}; the README lists them all. */
 @ConfigMapping(prefix = "pinbff")
@@ -185,6 +186,12 @@ public interface PinBffConfig {
         /** API requests worked on at once by one instance; beyond this, 503 + Retry-After at once. */
         @WithDefault("1100")
         int maxInFlight();
+
+        /**
+         * PIN submissions doing their local work before their first Solaris call at once (request checks,
+         * admission round trip); the others wait in arrival order. Default: twice the processors.
+         */
+        Optional<Integer> intakeSlots();
     }
 
     interface Watchdog {

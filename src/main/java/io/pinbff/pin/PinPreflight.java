@@ -2,6 +2,7 @@ package io.pinbff.pin;
 
 import io.pinbff.error.ApiException;
 import io.pinbff.error.ErrorCode;
+import io.pinbff.solaris.SolarisIntake;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -17,11 +18,13 @@ public class PinPreflight {
     private final PinKeyCache keys;
     private final CardAccess cards;
     private final PinAttempts attempts;
+    private final SolarisIntake intake;
 
-    PinPreflight(PinKeyCache keys, CardAccess cards, PinAttempts attempts) {
+    PinPreflight(PinKeyCache keys, CardAccess cards, PinAttempts attempts, SolarisIntake intake) {
         this.keys = keys;
         this.cards = cards;
         this.attempts = attempts;
+        this.intake = intake;
     }
 
     /**
@@ -32,7 +35,9 @@ public class PinPreflight {
      * it refuses (404 card_not_found, 409 card_not_active, 503), what the admission recorded is taken
      * back and the card's refusal is thrown; when it passes, the admission's own failure, if any, is
      * thrown. The admission's refusals (limits, reuse) are the caller's to raise, with
-     * {@link PinAttempts#accept}.
+     * {@link PinAttempts#accept}. The card check's start and the admission hold a {@link SolarisIntake}
+     * slot, given back before waiting for the card: under a burst, submissions queue before their first
+     * Solaris call, not inside it.
      * @param signature the device signature, or null for a flow that has none
      */
     public PinAttempts.Admission admit(String personId, String cardId, String flow, String encryptedPin, String keyId,
@@ -46,13 +51,15 @@ public class PinPreflight {
             cards.requireOwnedActive(cardId, personId);
             return null;
         });
-        Thread.ofVirtual().name("card-check").start(card);
         PinAttempts.Admission admission = null;
         RuntimeException failed = null;
-        try {
-            admission = attempts.admit(personId, cardId, flow, encryptedPin, keyId, idempotencyKey);
-        } catch (RuntimeException e) {
-            failed = e;
+        try (SolarisIntake.Slot slot = intake.enter()) {
+            Thread.ofVirtual().name("card-check").start(card);
+            try {
+                admission = attempts.admit(personId, cardId, flow, encryptedPin, keyId, idempotencyKey);
+            } catch (RuntimeException e) {
+                failed = e;
+            }
         }
         try {
             awaitCardCheck(card);

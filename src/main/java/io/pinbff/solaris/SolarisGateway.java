@@ -191,11 +191,12 @@ public class SolarisGateway {
             return ApiException.retryLater(ErrorCode.UPSTREAM_UNAVAILABLE,
                     "Too many Solaris calls are in flight.", 1);
         }
-        if (e instanceof TimeoutException && write) {
+        boolean timedOut = e instanceof TimeoutException || e instanceof SolarisGuards.BackloggedTimeout;
+        if (timedOut && write) {
             return ApiException.of(ErrorCode.UPSTREAM_TIMEOUT,
                     "Solaris did not answer in time; the outcome of the change is unknown.");
         }
-        return unavailable(e instanceof TimeoutException ? "Solaris did not answer in time." : "Solaris is unavailable.");
+        return unavailable(timedOut ? "Solaris did not answer in time." : "Solaris is unavailable.");
     }
 
     private static ApiException unavailable(String detail) {

@@ -1,5 +1,6 @@
 package io.pinbff.solaris;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pinbff.config.PinBffConfig;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
@@ -28,6 +29,9 @@ import org.jboss.logging.Logger;
  * one breaker, while a circuit breaker belongs to exactly one Guard (a second Guard naming the same
  * breaker is refused at build). So the shared breaker and bulkhead are one Guard each and the two
  * call kinds are composed here, nowhere else.
+ *
+ * <p>Each attempt's timeout is wrapped once more ({@link #timed}): a timeout while PIN submissions
+ * queue at this instance's intake ({@link SolarisIntake}) is not a Solaris failure to the breaker.
  */
 @ApplicationScoped
 class SolarisGuards {
@@ -42,9 +46,16 @@ class SolarisGuards {
     private final Guard writeAttempt;
     private final long breakerDelaySeconds;
     private final CircuitBreakerMaintenance breakers;
+    private final SolarisIntake intake;
+    private final Counter backloggedTimeouts;
 
-    SolarisGuards(PinBffConfig config, MeterRegistry meters, CircuitBreakerMaintenance breakers) {
+    SolarisGuards(PinBffConfig config, MeterRegistry meters, CircuitBreakerMaintenance breakers, SolarisIntake intake) {
         this.breakers = breakers;
+        this.intake = intake;
+        this.backloggedTimeouts = Counter.builder("pinbff_solaris_backlogged_timeouts")
+                .description("Solaris calls that timed out while PIN submissions queued at this instance's intake; "
+                        + "answered like any timeout, not counted by the circuit breaker")
+                .register(meters);
         PinBffConfig.Solaris s = config.solaris();
         this.breakerDelaySeconds = Math.max(1, s.breaker().delay().toSeconds());
         // No queue: a call that finds every slot taken is refused at once (503) rather than parked.
@@ -86,12 +97,42 @@ class SolarisGuards {
 
     /** A safe call: each attempt timed out on its own, failed attempts retried within the read budget. */
     <T> T read(Callable<T> attempt, Class<T> type) throws Exception {
-        return bulkhead.call(() -> retry.call(() -> breaker.call(() -> readAttempt.call(attempt, type), type), type), type);
+        return bulkhead.call(() -> retry.call(() -> breaker.call(() -> timed(readAttempt, attempt, type), type), type), type);
     }
 
     /** A PIN write: one attempt within the write budget, never repeated. */
     <T> T write(Callable<T> attempt, Class<T> type) throws Exception {
-        return bulkhead.call(() -> breaker.call(() -> writeAttempt.call(attempt, type), type), type);
+        return bulkhead.call(() -> breaker.call(() -> timed(writeAttempt, attempt, type), type), type);
+    }
+
+    /**
+     * One attempt within its timeout. A timeout while PIN submissions queued at this instance's intake
+     * ({@link SolarisIntake#backlogged}) is a {@link BackloggedTimeout}: the CPU could not keep up (the
+     * answer may well have arrived and waited to be read), which says nothing about Solaris, so the
+     * breaker does not count it (nor does the retry repeat it). Every other timeout counts as before.
+     */
+    private <T> T timed(Guard timeout, Callable<T> attempt, Class<T> type) throws Exception {
+        long started = System.nanoTime();
+        try {
+            return timeout.call(attempt, type);
+        } catch (TimeoutException e) {
+            if (intake.backlogged(started)) {
+                backloggedTimeouts.increment();
+                throw new BackloggedTimeout();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * A Solaris call that timed out while this instance was behind on its own work; see {@link #timed}.
+     * Carries no cause on purpose: the breaker inspects cause chains, and a TimeoutException cause
+     * would count it after all.
+     */
+    static final class BackloggedTimeout extends RuntimeException {
+        BackloggedTimeout() {
+            super("Solaris call timed out while this instance had a backlog", null, false, false);
+        }
     }
 
     /** How long an open breaker keeps refusing calls: the Retry-After of those refusals. */

@@ -93,6 +93,14 @@ class BurstIT {
         assertThat(live.statusCode()).isEqualTo(200);
     }
 
+    /** pinbff_solaris_backlogged_timeouts_total as the instance reports it. */
+    private static String backloggedTimeouts() throws Exception {
+        String metrics = CLIENT.send(HttpRequest.newBuilder(URI.create(app.managementUrl("/q/metrics"))).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        return metrics.lines().filter(l -> l.startsWith("pinbff_solaris_backlogged_timeouts_total"))
+                .map(l -> l.substring(l.lastIndexOf(' ') + 1)).findFirst().orElse("not reported");
+    }
+
     record Result(List<Integer> statuses, long slowestMillis, long retryAfterMissing) {
         long count(int status) {
             return statuses.stream().filter(s -> s == status).count();
@@ -141,10 +149,11 @@ class BurstIT {
         Map<Integer, Long> byStatus = new java.util.TreeMap<>();
         statuses.forEach(s -> byStatus.merge(s, 1L, Long::sum));
         System.out.printf("[burst] %d direct PIN changes, %d at once: %s in %d ms wall, "
-                + "slowest answer %d ms; BFF RSS %d MiB, %d threads; CPU: BFF %d ms, test JVM (client + WireMock) %d ms%n",
+                + "slowest answer %d ms; BFF RSS %d MiB, %d threads; CPU: BFF %d ms, test JVM (client + WireMock) %d ms; "
+                + "Solaris timeouts so far while submissions queued at the intake (not counted by the breaker): %s%n",
                 n, Math.min(n, concurrency), byStatus, wall, slowest, app.rssMib(), app.threads(), app.cpuMillis() - bffCpu,
                 ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-                        .getProcessCpuTime() / 1_000_000 - ownCpu);
+                        .getProcessCpuTime() / 1_000_000 - ownCpu, backloggedTimeouts());
         return new Result(statuses, slowest, noRetryAfter);
     }
 
