@@ -76,9 +76,18 @@ class BurstIT {
     @Test
     @Order(2)
     void burstFarBeyondCapacityIsAnsweredAndTheInstanceRecovers() throws Exception {
+        double breakerOpenedBefore = metric("ft_circuitbreaker_opened_total");
+        double backloggedBefore = metric("pinbff_solaris_backlogged_timeouts_total");
         Result r = burst(5000);
         assertThat(r.count(204) + r.count(503)).as("every request answered, 204 or 503: %s", r.statuses()).isEqualTo(5000);
-        assertThat(r.count(204)).as("capacity was used").isGreaterThanOrEqualTo(1000);
+        // On a machine that keeps up, 1,000 or more of them succeed. On a slower one (CI's two shared cores
+        // can be three times slower than a developer's), a few admitted changes see their card lookup time
+        // out while the CPU is saturated by the burst's own client, WireMock and the 3,900 refusals: those
+        // are 503s the instance attributes to its own backlog, and they must not open the breaker.
+        double backlogged = metric("pinbff_solaris_backlogged_timeouts_total") - backloggedBefore;
+        assertThat(metric("ft_circuitbreaker_opened_total")).as("the breaker never opened").isEqualTo(breakerOpenedBefore);
+        assertThat(r.count(204) + (long) backlogged).as("capacity was used: %d × 204, %d timeouts while backlogged",
+                r.count(204), (long) backlogged).isGreaterThanOrEqualTo(1000);
         assertThat(r.retryAfterMissing).as("503s without Retry-After").isZero();
         int writes = solaris.server.countRequestsMatching(postRequestedFor(urlPathMatching("/v1/cards/burst5000-.*")).build()).getCount();
         assertThat(writes).as("one upstream write per 204, none repeated, none for a 503").isEqualTo((int) r.count(204));
@@ -93,12 +102,14 @@ class BurstIT {
         assertThat(live.statusCode()).isEqualTo(200);
     }
 
-    /** pinbff_solaris_backlogged_timeouts_total as the instance reports it. */
-    private static String backloggedTimeouts() throws Exception {
+    /** The sum of every series of a counter, as the instance reports it on /q/metrics; fails when it has none. */
+    private static double metric(String name) throws Exception {
         String metrics = CLIENT.send(HttpRequest.newBuilder(URI.create(app.managementUrl("/q/metrics"))).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
-        return metrics.lines().filter(l -> l.startsWith("pinbff_solaris_backlogged_timeouts_total"))
-                .map(l -> l.substring(l.lastIndexOf(' ') + 1)).findFirst().orElse("not reported");
+        double[] values = metrics.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).toArray();
+        assertThat(values).as("%s on /q/metrics", name).isNotEmpty();
+        return java.util.Arrays.stream(values).sum();
     }
 
     record Result(List<Integer> statuses, long slowestMillis, long retryAfterMissing) {
@@ -150,10 +161,10 @@ class BurstIT {
         statuses.forEach(s -> byStatus.merge(s, 1L, Long::sum));
         System.out.printf("[burst] %d direct PIN changes, %d at once: %s in %d ms wall, "
                 + "slowest answer %d ms; BFF RSS %d MiB, %d threads; CPU: BFF %d ms, test JVM (client + WireMock) %d ms; "
-                + "Solaris timeouts so far while submissions queued at the intake (not counted by the breaker): %s%n",
+                + "Solaris timeouts so far while submissions queued at the intake (not counted by the breaker): %d%n",
                 n, Math.min(n, concurrency), byStatus, wall, slowest, app.rssMib(), app.threads(), app.cpuMillis() - bffCpu,
                 ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-                        .getProcessCpuTime() / 1_000_000 - ownCpu, backloggedTimeouts());
+                        .getProcessCpuTime() / 1_000_000 - ownCpu, (long) metric("pinbff_solaris_backlogged_timeouts_total"));
         return new Result(statuses, slowest, noRetryAfter);
     }
 
