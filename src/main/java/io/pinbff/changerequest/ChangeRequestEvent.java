@@ -1,58 +1,36 @@
 package io.pinbff.changerequest;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
-import jakarta.persistence.Column;
-import jakarta.persistence.Entity;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
-import jakarta.persistence.Id;
-import jakarta.persistence.Table;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.UUID;
 
-/** One row of the audit trail: a status change or a call, and how it ended. Never content. */
-@Entity
-@Table(name = "change_request_event")
-public class ChangeRequestEvent extends PanacheEntityBase {
+/**
+ * One row of the audit trail (table change_request_event): a status change or a call, and how it
+ * ended. Never content. Written in the transaction of the change it records.
+ */
+final class ChangeRequestEvent {
 
-    @Id
-    @GeneratedValue(strategy = GenerationType.IDENTITY)
-    public Long id;
+    private static final String INSERT = "insert into change_request_event "
+            + "(change_request_id, card_id, person_id, action, from_status, to_status, outcome, at) "
+            + "values (?, ?, ?, ?, ?, ?, ?, ?)";
 
-    @Column(name = "change_request_id", nullable = false)
-    public UUID changeRequestId;
+    private ChangeRequestEvent() {
+    }
 
-    @Column(name = "card_id", nullable = false)
-    public String cardId;
-
-    @Column(name = "person_id", nullable = false)
-    public String personId;
-
-    @Column(nullable = false)
-    public String action;
-
-    @Column(name = "from_status")
-    public String fromStatus;
-
-    @Column(name = "to_status")
-    public String toStatus;
-
-    @Column(nullable = false)
-    public String outcome;
-
-    @Column(nullable = false)
-    public Instant at;
-
-    static void record(ChangeRequest request, String action, ChangeRequestStatus from, String outcome, Instant at) {
-        ChangeRequestEvent event = new ChangeRequestEvent();
-        event.changeRequestId = request.id;
-        event.cardId = request.cardId;
-        event.personId = request.personId;
-        event.action = action;
-        event.fromStatus = from == null ? null : from.name();
-        event.toStatus = request.status.name();
-        event.outcome = outcome.length() > 96 ? outcome.substring(0, 96) : outcome;
-        event.at = at;
-        event.persist();
+    static void record(Connection c, ChangeRequest request, String action, ChangeRequestStatus from, String outcome,
+            Instant at) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement(INSERT)) {
+            insert.setObject(1, request.id);
+            insert.setString(2, request.cardId);
+            insert.setString(3, request.personId);
+            insert.setString(4, action);
+            insert.setString(5, from == null ? null : from.name());
+            insert.setString(6, request.status.name());
+            insert.setString(7, outcome.length() > 96 ? outcome.substring(0, 96) : outcome);
+            insert.setTimestamp(8, Timestamp.from(at));
+            insert.executeUpdate();
+        }
     }
 }

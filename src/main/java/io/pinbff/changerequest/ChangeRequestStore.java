@@ -1,26 +1,33 @@
 package io.pinbff.changerequest;
 
+import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pinbff.error.ApiException;
-import io.pinbff.events.EventBus;
 import io.pinbff.error.ErrorCode;
-import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.pinbff.events.EventBus;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
-import jakarta.persistence.LockModeType;
-import jakarta.persistence.OptimisticLockException;
-import jakarta.persistence.PersistenceException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.UUID;
 
 /**
- * Every write to change requests, each in its own short transaction (never held across a Solaris
- * call). Status changes are optimistic (the entity's version): a change that lost a race is
- * re-applied to the newer row, and the state machine keeps it from moving a status backwards.
+ * Every write to change requests, each in its own short transaction on a plain JDBC connection (never
+ * held across a Solaris call; no ORM: each method is the statements it needs). A change locks the row
+ * ({@code select … for update}) for the few statements that read it, apply the change, write it back
+ * with its audit row and announce it on the event bus (delivered on commit), so concurrent changes
+ * from any number of replicas are applied one after the other to the newest row, and the state
+ * machine keeps a status from moving backwards.
  */
 @ApplicationScoped
 public class ChangeRequestStore {
@@ -31,23 +38,65 @@ public class ChangeRequestStore {
         String apply(ChangeRequest request, Instant now);
     }
 
-    private static final int OPTIMISTIC_RETRIES = 5;
-
     /** Event-bus topic: the ID of a change request whose row changed (sent on commit). */
     public static final String TOPIC = "change_request";
 
-    private final EntityManager em;
+    private static final String COLUMNS = "id, solaris_id, card_id, person_id, status, authorize_url, string_to_sign, "
+            + "delivery_method, device_id, confirm_attempts, created_at, updated_at, expires_at, synced_at, version";
+    private static final String OPEN = "('ACCEPTED', 'AUTHORIZATION_REQUIRED', 'CONFIRMATION_REQUIRED')";
+
+    private final AgroalDataSource db;
     private final Clock clock;
     private final MeterRegistry meters;
-    private final EventBus bus;
     private final PolledRows polled;
 
-    ChangeRequestStore(EntityManager em, Clock clock, MeterRegistry meters, EventBus bus, PolledRows polled) {
-        this.em = em;
+    ChangeRequestStore(AgroalDataSource db, Clock clock, MeterRegistry meters, PolledRows polled) {
+        this.db = db;
         this.clock = clock;
         this.meters = meters;
-        this.bus = bus;
         this.polled = polled;
+    }
+
+    /** Statements run in one transaction on one connection. */
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> T inTransaction(Work<T> work) {
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    private <T> T once(Work<T> work) {
+        try (Connection c = db.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    /** PostgreSQL refused or failed a statement of the store. */
+    static final class StoreException extends RuntimeException {
+        final String sqlState;
+
+        StoreException(SQLException cause) {
+            super("change_request: " + cause.getSQLState(), cause);
+            this.sqlState = cause.getSQLState();
+        }
     }
 
     /**
@@ -56,12 +105,15 @@ public class ChangeRequestStore {
      */
     public ChangeRequest reserve(String cardId, String personId, Duration ttl) {
         try {
-            return QuarkusTransaction.requiringNew().call(() -> {
+            return inTransaction(c -> {
                 Instant now = Instant.now(clock);
-                expire(em.createQuery("from ChangeRequest where cardId = :card and status in :open and expiresAt <= :now",
-                        ChangeRequest.class).setParameter("card", cardId).setParameter("open", openStatuses())
-                        .setParameter("now", now).getResultList(), now);
-                em.flush();
+                List<ChangeRequest> stale = select(c, "where card_id = ? and status in " + OPEN + " and expires_at <= ? for update",
+                        cardId, now);
+                for (ChangeRequest request : stale) {
+                    if (expireIfDue(c, request, now)) {
+                        write(c, request);
+                    }
+                }
                 ChangeRequest request = new ChangeRequest();
                 request.id = UUID.randomUUID();
                 request.cardId = cardId;
@@ -71,11 +123,25 @@ public class ChangeRequestStore {
                 request.updatedAt = now;
                 request.syncedAt = now;
                 request.expiresAt = now.plus(ttl);
-                request.persist();
-                em.flush();
+                try (PreparedStatement insert = c.prepareStatement("insert into change_request (id, card_id, person_id, "
+                        + "status, confirm_attempts, created_at, updated_at, expires_at, synced_at, version) "
+                        + "values (?, ?, ?, ?, 0, ?, ?, ?, ?, 0)")) {
+                    insert.setObject(1, request.id);
+                    insert.setString(2, cardId);
+                    insert.setString(3, personId);
+                    insert.setString(4, request.status.name());
+                    insert.setTimestamp(5, Timestamp.from(now));
+                    insert.setTimestamp(6, Timestamp.from(now));
+                    insert.setTimestamp(7, Timestamp.from(request.expiresAt));
+                    insert.setTimestamp(8, Timestamp.from(now));
+                    insert.executeUpdate();
+                }
                 return request;
             });
-        } catch (PersistenceException e) {
+        } catch (StoreException e) {
+            if (!"23505".equals(e.sqlState)) { // unique_violation: change_request_one_open_per_card
+                throw e;
+            }
             UUID pending = openFor(cardId).orElseThrow(() -> e);
             throw ApiException.of(ErrorCode.CHANGE_REQUEST_PENDING,
                     "The card already has an open change request.").with("pending_id", pending.toString());
@@ -84,17 +150,17 @@ public class ChangeRequestStore {
 
     /** The Solaris call for a reservation failed: nothing is left behind. */
     public void release(UUID id) {
-        QuarkusTransaction.requiringNew().run(() -> ChangeRequest.deleteById(id));
+        once(c -> execute(c, "delete from change_request where id = ?", id));
         polled.forget(id);
     }
 
     public Optional<ChangeRequest> find(UUID id) {
-        return Optional.ofNullable(em.find(ChangeRequest.class, id));
+        return Optional.ofNullable(once(c -> byId(c, id, false)));
     }
 
     public Optional<ChangeRequest> find(UUID id, String personId) {
-        // A primary-key lookup, no transaction, ownership checked here.
-        return Optional.ofNullable(em.find(ChangeRequest.class, id)).filter(r -> r.personId.equals(personId));
+        // A primary-key lookup, ownership checked here.
+        return find(id).filter(r -> r.personId.equals(personId));
     }
 
     /**
@@ -105,7 +171,7 @@ public class ChangeRequestStore {
         ChangeRequest kept = polled.get(id);
         if (kept == null) {
             long readAt = polled.generation();
-            kept = em.find(ChangeRequest.class, id);
+            kept = once(c -> byId(c, id, false));
             if (kept != null) {
                 polled.keep(kept, readAt);
             }
@@ -119,56 +185,38 @@ public class ChangeRequestStore {
      */
     public boolean claimSync(UUID id, Instant staleBefore) {
         polled.forget(id); // its synced_at changes here or did on another instance: read the row anew
-        return QuarkusTransaction.requiringNew().call(() -> em.createQuery(
-                "update ChangeRequest set syncedAt = :now where id = :id and syncedAt < :stale and status in :open")
-                .setParameter("now", Instant.now(clock)).setParameter("id", id).setParameter("stale", staleBefore)
-                .setParameter("open", openStatuses()).executeUpdate() == 1);
+        return once(c -> execute(c, "update change_request set synced_at = ? where id = ? and synced_at < ? and status in " + OPEN,
+                Instant.now(clock), id, staleBefore)) == 1;
     }
 
     /** Applies {@code change} to the newest version of the request, recording an audit row. */
     public ChangeRequest update(UUID id, String action, Change change) {
         try {
-            return updateWithRetries(id, action, change);
+            return inTransaction(c -> {
+                Instant now = Instant.now(clock);
+                ChangeRequest request = byId(c, id, true);
+                if (request == null) {
+                    throw new IllegalStateException("No change request " + id);
+                }
+                Object[] before = request.mutable();
+                ChangeRequestStatus from = request.status;
+                String outcome = change.apply(request, now);
+                if (outcome != null) {
+                    ChangeRequestEvent.record(c, request, action, from, outcome, now);
+                }
+                if (request.status != from || action.equals("create")) {
+                    entered(request.status);
+                }
+                expireIfDue(c, request, now);
+                if (!Arrays.equals(before, request.mutable())) {
+                    write(c, request);
+                }
+                EventBus.publish(c, TOPIC, id.toString()); // delivered when this transaction commits
+                return request;
+            });
         } finally {
             polled.forget(id); // this instance reads its own write at once, without waiting for the bus
         }
-    }
-
-    private ChangeRequest updateWithRetries(UUID id, String action, Change change) {
-        for (int attempt = 1;; attempt++) {
-            try {
-                return QuarkusTransaction.requiringNew().call(() -> {
-                    Instant now = Instant.now(clock);
-                    ChangeRequest request = ChangeRequest.findById(id);
-                    ChangeRequestStatus from = request.status;
-                    String outcome = change.apply(request, now);
-                    if (outcome != null) {
-                        ChangeRequestEvent.record(request, action, from, outcome, now);
-                    }
-                    if (request.status != from || action.equals("create")) {
-                        entered(request.status);
-                    }
-                    expireIfDue(request, now);
-                    bus.publish(TOPIC, id.toString()); // joins this transaction: delivered when it commits
-                    return request;
-                });
-            } catch (RuntimeException e) {
-                // Two writers of one row: the loser re-applies its change to the winner's version. The
-                // conflict arrives wrapped (QuarkusTransactionException, RollbackException, …).
-                if (!isConflict(e) || attempt >= OPTIMISTIC_RETRIES) {
-                    throw e;
-                }
-            }
-        }
-    }
-
-    private static boolean isConflict(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof OptimisticLockException || t instanceof org.hibernate.StaleStateException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Moves the request forward; a status that is not ahead of the current one is ignored. */
@@ -194,23 +242,25 @@ public class ChangeRequestStore {
      * confirms arrive at once on however many instances, at most {@code max} reach Solaris. Returns the
      * try's number (1..max), or empty when the request is closed, expired or out of tries.
      */
-    public java.util.OptionalInt claimConfirmAttempt(UUID id, int max) {
-        List<?> claimed = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
-                "update change_request set confirm_attempts = confirm_attempts + 1, version = version + 1 "
-                        + "where id = :id and confirm_attempts < :max and expires_at > :now "
-                        + "and status in ('ACCEPTED', 'AUTHORIZATION_REQUIRED', 'CONFIRMATION_REQUIRED') "
-                        + "returning confirm_attempts")
-                .setParameter("id", id).setParameter("max", max).setParameter("now", Instant.now(clock)).getResultList());
-        return claimed.isEmpty() ? java.util.OptionalInt.empty()
-                : java.util.OptionalInt.of(((Number) claimed.get(0)).intValue());
+    public OptionalInt claimConfirmAttempt(UUID id, int max) {
+        return once(c -> {
+            try (PreparedStatement claim = c.prepareStatement("update change_request set confirm_attempts = confirm_attempts + 1, "
+                    + "version = version + 1 where id = ? and confirm_attempts < ? and expires_at > ? and status in " + OPEN
+                    + " returning confirm_attempts")) {
+                claim.setObject(1, id);
+                claim.setInt(2, max);
+                claim.setTimestamp(3, Timestamp.from(Instant.now(clock)));
+                try (ResultSet rs = claim.executeQuery()) {
+                    return rs.next() ? OptionalInt.of(rs.getInt(1)) : OptionalInt.empty();
+                }
+            }
+        });
     }
 
     /** Gives a try back: Solaris certainly did not act on the confirm (it was refused before, or failed). */
     public void releaseConfirmAttempt(UUID id) {
-        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
-                "update change_request set confirm_attempts = confirm_attempts - 1, version = version + 1 "
-                        + "where id = :id and confirm_attempts > 0")
-                .setParameter("id", id).executeUpdate());
+        once(c -> execute(c, "update change_request set confirm_attempts = confirm_attempts - 1, version = version + 1 "
+                + "where id = ? and confirm_attempts > 0", id));
     }
 
     /**
@@ -218,51 +268,122 @@ public class ChangeRequestStore {
      * are skipped (SKIP LOCKED), so any number of replicas can run this at once.
      */
     public int expireDue(int batch) {
-        return QuarkusTransaction.requiringNew().call(() -> {
+        return inTransaction(c -> {
             Instant now = Instant.now(clock);
-            List<ChangeRequest> due = em.createQuery(
-                    "from ChangeRequest where status in :open and expiresAt <= :now order by expiresAt", ChangeRequest.class)
-                    .setParameter("open", openStatuses()).setParameter("now", now)
-                    .setMaxResults(batch)
-                    .setLockMode(LockModeType.PESSIMISTIC_WRITE)
-                    .setHint("jakarta.persistence.lock.timeout", -2) // SKIP LOCKED
-                    .getResultList();
-            expire(due, now);
-            due.forEach(r -> bus.publish(TOPIC, r.id.toString()));
+            List<ChangeRequest> due = select(c, "where status in " + OPEN + " and expires_at <= ? order by expires_at limit "
+                    + Math.max(1, batch) + " for update skip locked", now);
+            for (ChangeRequest request : due) {
+                if (expireIfDue(c, request, now)) {
+                    write(c, request);
+                }
+                EventBus.publish(c, TOPIC, request.id.toString());
+            }
             return due.size();
         });
     }
 
     /** The card's open change request, if it has one. */
     public Optional<UUID> openFor(String cardId) {
-        return QuarkusTransaction.requiringNew().call(() -> em.createQuery(
-                "select id from ChangeRequest where cardId = :card and status in :open", UUID.class)
-                .setParameter("card", cardId).setParameter("open", openStatuses()).getResultStream().findFirst());
-    }
-
-    private void expire(List<ChangeRequest> requests, Instant now) {
-        for (ChangeRequest request : requests) {
-            expireIfDue(request, now);
-        }
+        return once(c -> {
+            try (PreparedStatement select = c.prepareStatement("select id from change_request where card_id = ? and status in " + OPEN)) {
+                select.setString(1, cardId);
+                try (ResultSet rs = select.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getObject(1, UUID.class)) : Optional.<UUID>empty();
+                }
+            }
+        });
     }
 
     /** An open request past its expiry becomes EXPIRED, with its audit row, whoever notices first. */
-    private void expireIfDue(ChangeRequest request, Instant now) {
+    private boolean expireIfDue(Connection c, ChangeRequest request, Instant now) throws SQLException {
         ChangeRequestStatus from = request.status;
         if (from.open() && request.statusAt(now) == ChangeRequestStatus.EXPIRED
                 && moveTo(request, ChangeRequestStatus.EXPIRED, now)) {
-            ChangeRequestEvent.record(request, "expire", from, "ok", now);
+            ChangeRequestEvent.record(c, request, "expire", from, "ok", now);
             entered(ChangeRequestStatus.EXPIRED);
+            return true;
+        }
+        return false;
+    }
+
+    /** Writes the row's changeable columns back; its version goes up by one. */
+    private static void write(Connection c, ChangeRequest r) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement("update change_request set solaris_id = ?, status = ?, "
+                + "authorize_url = ?, string_to_sign = ?, delivery_method = ?, device_id = ?, confirm_attempts = ?, "
+                + "updated_at = ?, expires_at = ?, synced_at = ?, version = version + 1 where id = ? returning version")) {
+            update.setString(1, r.solarisId);
+            update.setString(2, r.status.name());
+            update.setString(3, r.authorizeUrl);
+            update.setString(4, r.stringToSign);
+            update.setString(5, r.deliveryMethod);
+            update.setString(6, r.deviceId);
+            update.setInt(7, r.confirmAttempts);
+            update.setTimestamp(8, Timestamp.from(r.updatedAt));
+            update.setTimestamp(9, Timestamp.from(r.expiresAt));
+            update.setTimestamp(10, Timestamp.from(r.syncedAt));
+            update.setObject(11, r.id);
+            try (ResultSet rs = update.executeQuery()) {
+                if (rs.next()) {
+                    r.version = rs.getLong(1);
+                }
+            }
+        }
+    }
+
+    private static ChangeRequest byId(Connection c, UUID id, boolean lock) throws SQLException {
+        List<ChangeRequest> rows = select(c, "where id = ?" + (lock ? " for update" : ""), id);
+        return rows.isEmpty() ? null : rows.get(0);
+    }
+
+    private static List<ChangeRequest> select(Connection c, String where, Object... parameters) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement("select " + COLUMNS + " from change_request " + where)) {
+            bind(select, parameters);
+            try (ResultSet rs = select.executeQuery()) {
+                List<ChangeRequest> rows = new ArrayList<>();
+                while (rs.next()) {
+                    ChangeRequest r = new ChangeRequest();
+                    r.id = rs.getObject(1, UUID.class);
+                    r.solarisId = rs.getString(2);
+                    r.cardId = rs.getString(3);
+                    r.personId = rs.getString(4);
+                    r.status = ChangeRequestStatus.valueOf(rs.getString(5));
+                    r.authorizeUrl = rs.getString(6);
+                    r.stringToSign = rs.getString(7);
+                    r.deliveryMethod = rs.getString(8);
+                    r.deviceId = rs.getString(9);
+                    r.confirmAttempts = rs.getInt(10);
+                    r.createdAt = rs.getTimestamp(11).toInstant();
+                    r.updatedAt = rs.getTimestamp(12).toInstant();
+                    r.expiresAt = rs.getTimestamp(13).toInstant();
+                    r.syncedAt = rs.getTimestamp(14).toInstant();
+                    r.version = rs.getLong(15);
+                    rows.add(r);
+                }
+                return rows;
+            }
+        }
+    }
+
+    private static int execute(Connection c, String sql, Object... parameters) throws SQLException {
+        try (PreparedStatement statement = c.prepareStatement(sql)) {
+            bind(statement, parameters);
+            return statement.executeUpdate();
+        }
+    }
+
+    private static void bind(PreparedStatement statement, Object... parameters) throws SQLException {
+        for (int i = 0; i < parameters.length; i++) {
+            Object p = parameters[i];
+            if (p instanceof Instant at) {
+                statement.setTimestamp(i + 1, Timestamp.from(at));
+            } else {
+                statement.setObject(i + 1, p);
+            }
         }
     }
 
     /** {@code pinbff_change_requests_total{status}}: change requests entering each status. */
     private void entered(ChangeRequestStatus status) {
         meters.counter("pinbff_change_requests", "status", status.name()).increment();
-    }
-
-    private static List<ChangeRequestStatus> openStatuses() {
-        return List.of(ChangeRequestStatus.ACCEPTED, ChangeRequestStatus.AUTHORIZATION_REQUIRED,
-                ChangeRequestStatus.CONFIRMATION_REQUIRED);
     }
 }

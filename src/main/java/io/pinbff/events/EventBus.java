@@ -80,13 +80,23 @@ public class EventBus {
 
     /** Tells every instance; inside a transaction, on its commit. IDs only: never content. */
     public void publish(String topic, String id) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("select pg_notify(?, ?)")) {
-            s.setString(1, CHANNEL);
-            s.setString(2, topic + ":" + id);
-            s.execute();
+        try (Connection c = dataSource.getConnection()) {
+            publish(c, topic, id);
         } catch (SQLException e) {
             // The state is in PostgreSQL already; instances that miss this catch up on their next reload.
             LOG.warnf("Could not publish %s: %s", topic, e.getClass().getSimpleName());
+        }
+    }
+
+    /**
+     * Tells every instance through {@code c}: when {@code c} is in a transaction, the message is delivered
+     * when that transaction commits, and never if it rolls back.
+     */
+    public static void publish(Connection c, String topic, String id) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("select pg_notify(?, ?)")) {
+            s.setString(1, CHANNEL);
+            s.setString(2, topic + ":" + id);
+            s.execute();
         }
     }
 
