@@ -1,9 +1,8 @@
 package io.pinbff.changerequest;
 
+import io.pinbff.sql.Sql;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 
 /**
@@ -21,16 +20,7 @@ final class ChangeRequestEvent {
 
     static void record(Connection c, ChangeRequest request, String action, ChangeRequestStatus from, String outcome,
             Instant at) throws SQLException {
-        try (PreparedStatement insert = c.prepareStatement(INSERT)) {
-            insert.setObject(1, request.id);
-            insert.setString(2, request.cardId);
-            insert.setString(3, request.personId);
-            insert.setString(4, action);
-            insert.setString(5, from == null ? null : from.name());
-            insert.setString(6, request.status.name());
-            insert.setString(7, outcome.length() > 96 ? outcome.substring(0, 96) : outcome);
-            insert.setTimestamp(8, Timestamp.from(at));
-            insert.executeUpdate();
-        }
+        Sql.update(c, INSERT, request.id, request.cardId, request.personId, action, from == null ? null : from.name(),
+                request.status.name(), outcome.length() > 96 ? outcome.substring(0, 96) : outcome, at);
     }
 }

@@ -5,16 +5,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.pinbff.error.ApiException;
 import io.pinbff.error.ErrorCode;
 import io.pinbff.events.EventBus;
+import io.pinbff.sql.Sql;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -57,55 +55,13 @@ public class ChangeRequestStore {
         this.polled = polled;
     }
 
-    /** Statements run in one transaction on one connection. */
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    private <T> T inTransaction(Work<T> work) {
-        try (Connection c = db.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw new StoreException(e);
-        }
-    }
-
-    private <T> T once(Work<T> work) {
-        try (Connection c = db.getConnection()) {
-            return work.run(c);
-        } catch (SQLException e) {
-            throw new StoreException(e);
-        }
-    }
-
-    /** PostgreSQL refused or failed a statement of the store. */
-    static final class StoreException extends RuntimeException {
-        final String sqlState;
-
-        StoreException(SQLException cause) {
-            super("change_request: " + cause.getSQLState(), cause);
-            this.sqlState = cause.getSQLState();
-        }
-    }
-
     /**
      * Takes the card's one open slot for a new request (status ACCEPTED, no Solaris ID yet), after
      * expiring a stale one; 409 {@code change_request_pending} when the card has an open request.
      */
     public ChangeRequest reserve(String cardId, String personId, Duration ttl) {
         try {
-            return inTransaction(c -> {
+            return Sql.transaction(db, c -> {
                 Instant now = Instant.now(clock);
                 List<ChangeRequest> stale = select(c, "where card_id = ? and status in " + OPEN + " and expires_at <= ? for update",
                         cardId, now);
@@ -123,22 +79,12 @@ public class ChangeRequestStore {
                 request.updatedAt = now;
                 request.syncedAt = now;
                 request.expiresAt = now.plus(ttl);
-                try (PreparedStatement insert = c.prepareStatement("insert into change_request (id, card_id, person_id, "
-                        + "status, confirm_attempts, created_at, updated_at, expires_at, synced_at, version) "
-                        + "values (?, ?, ?, ?, 0, ?, ?, ?, ?, 0)")) {
-                    insert.setObject(1, request.id);
-                    insert.setString(2, cardId);
-                    insert.setString(3, personId);
-                    insert.setString(4, request.status.name());
-                    insert.setTimestamp(5, Timestamp.from(now));
-                    insert.setTimestamp(6, Timestamp.from(now));
-                    insert.setTimestamp(7, Timestamp.from(request.expiresAt));
-                    insert.setTimestamp(8, Timestamp.from(now));
-                    insert.executeUpdate();
-                }
+                Sql.update(c, "insert into change_request (id, card_id, person_id, status, confirm_attempts, created_at, "
+                        + "updated_at, expires_at, synced_at, version) values (?, ?, ?, ?, 0, ?, ?, ?, ?, 0)",
+                        request.id, cardId, personId, request.status.name(), now, now, request.expiresAt, now);
                 return request;
             });
-        } catch (StoreException e) {
+        } catch (Sql.Failure e) {
             if (!"23505".equals(e.sqlState)) { // unique_violation: change_request_one_open_per_card
                 throw e;
             }
@@ -150,12 +96,12 @@ public class ChangeRequestStore {
 
     /** The Solaris call for a reservation failed: nothing is left behind. */
     public void release(UUID id) {
-        once(c -> execute(c, "delete from change_request where id = ?", id));
+        Sql.autoCommit(db, c -> Sql.update(c, "delete from change_request where id = ?", id));
         polled.forget(id);
     }
 
     public Optional<ChangeRequest> find(UUID id) {
-        return Optional.ofNullable(once(c -> byId(c, id, false)));
+        return Optional.ofNullable(Sql.autoCommit(db, c -> byId(c, id, false)));
     }
 
     public Optional<ChangeRequest> find(UUID id, String personId) {
@@ -171,7 +117,7 @@ public class ChangeRequestStore {
         ChangeRequest kept = polled.get(id);
         if (kept == null) {
             long readAt = polled.generation();
-            kept = once(c -> byId(c, id, false));
+            kept = Sql.autoCommit(db, c -> byId(c, id, false));
             if (kept != null) {
                 polled.keep(kept, readAt);
             }
@@ -185,14 +131,14 @@ public class ChangeRequestStore {
      */
     public boolean claimSync(UUID id, Instant staleBefore) {
         polled.forget(id); // its synced_at changes here or did on another instance: read the row anew
-        return once(c -> execute(c, "update change_request set synced_at = ? where id = ? and synced_at < ? and status in " + OPEN,
+        return Sql.autoCommit(db, c -> Sql.update(c, "update change_request set synced_at = ? where id = ? and synced_at < ? and status in " + OPEN,
                 Instant.now(clock), id, staleBefore)) == 1;
     }
 
     /** Applies {@code change} to the newest version of the request, recording an audit row. */
     public ChangeRequest update(UUID id, String action, Change change) {
         try {
-            return inTransaction(c -> {
+            return Sql.transaction(db, c -> {
                 Instant now = Instant.now(clock);
                 ChangeRequest request = byId(c, id, true);
                 if (request == null) {
@@ -243,23 +189,15 @@ public class ChangeRequestStore {
      * try's number (1..max), or empty when the request is closed, expired or out of tries.
      */
     public OptionalInt claimConfirmAttempt(UUID id, int max) {
-        return once(c -> {
-            try (PreparedStatement claim = c.prepareStatement("update change_request set confirm_attempts = confirm_attempts + 1, "
-                    + "version = version + 1 where id = ? and confirm_attempts < ? and expires_at > ? and status in " + OPEN
-                    + " returning confirm_attempts")) {
-                claim.setObject(1, id);
-                claim.setInt(2, max);
-                claim.setTimestamp(3, Timestamp.from(Instant.now(clock)));
-                try (ResultSet rs = claim.executeQuery()) {
-                    return rs.next() ? OptionalInt.of(rs.getInt(1)) : OptionalInt.empty();
-                }
-            }
-        });
+        List<Integer> claimed = Sql.autoCommit(db, c -> Sql.query(c, "update change_request set confirm_attempts = confirm_attempts + 1, "
+                + "version = version + 1 where id = ? and confirm_attempts < ? and expires_at > ? and status in " + OPEN
+                + " returning confirm_attempts", rs -> rs.getInt(1), id, max, Instant.now(clock)));
+        return claimed.isEmpty() ? OptionalInt.empty() : OptionalInt.of(claimed.get(0));
     }
 
     /** Gives a try back: Solaris certainly did not act on the confirm (it was refused before, or failed). */
     public void releaseConfirmAttempt(UUID id) {
-        once(c -> execute(c, "update change_request set confirm_attempts = confirm_attempts - 1, version = version + 1 "
+        Sql.autoCommit(db, c -> Sql.update(c, "update change_request set confirm_attempts = confirm_attempts - 1, version = version + 1 "
                 + "where id = ? and confirm_attempts > 0", id));
     }
 
@@ -268,7 +206,7 @@ public class ChangeRequestStore {
      * are skipped (SKIP LOCKED), so any number of replicas can run this at once.
      */
     public int expireDue(int batch) {
-        return inTransaction(c -> {
+        return Sql.transaction(db, c -> {
             Instant now = Instant.now(clock);
             List<ChangeRequest> due = select(c, "where status in " + OPEN + " and expires_at <= ? order by expires_at limit "
                     + Math.max(1, batch) + " for update skip locked", now);
@@ -284,14 +222,8 @@ public class ChangeRequestStore {
 
     /** The card's open change request, if it has one. */
     public Optional<UUID> openFor(String cardId) {
-        return once(c -> {
-            try (PreparedStatement select = c.prepareStatement("select id from change_request where card_id = ? and status in " + OPEN)) {
-                select.setString(1, cardId);
-                try (ResultSet rs = select.executeQuery()) {
-                    return rs.next() ? Optional.of(rs.getObject(1, UUID.class)) : Optional.<UUID>empty();
-                }
-            }
-        });
+        return Sql.autoCommit(db, c -> Sql.query(c, "select id from change_request where card_id = ? and status in " + OPEN,
+                rs -> rs.getObject(1, UUID.class), cardId)).stream().findFirst();
     }
 
     /** An open request past its expiry becomes EXPIRED, with its audit row, whoever notices first. */
@@ -308,25 +240,13 @@ public class ChangeRequestStore {
 
     /** Writes the row's changeable columns back; its version goes up by one. */
     private static void write(Connection c, ChangeRequest r) throws SQLException {
-        try (PreparedStatement update = c.prepareStatement("update change_request set solaris_id = ?, status = ?, "
-                + "authorize_url = ?, string_to_sign = ?, delivery_method = ?, device_id = ?, confirm_attempts = ?, "
-                + "updated_at = ?, expires_at = ?, synced_at = ?, version = version + 1 where id = ? returning version")) {
-            update.setString(1, r.solarisId);
-            update.setString(2, r.status.name());
-            update.setString(3, r.authorizeUrl);
-            update.setString(4, r.stringToSign);
-            update.setString(5, r.deliveryMethod);
-            update.setString(6, r.deviceId);
-            update.setInt(7, r.confirmAttempts);
-            update.setTimestamp(8, Timestamp.from(r.updatedAt));
-            update.setTimestamp(9, Timestamp.from(r.expiresAt));
-            update.setTimestamp(10, Timestamp.from(r.syncedAt));
-            update.setObject(11, r.id);
-            try (ResultSet rs = update.executeQuery()) {
-                if (rs.next()) {
-                    r.version = rs.getLong(1);
-                }
-            }
+        List<Long> version = Sql.query(c, "update change_request set solaris_id = ?, status = ?, authorize_url = ?, "
+                + "string_to_sign = ?, delivery_method = ?, device_id = ?, confirm_attempts = ?, updated_at = ?, expires_at = ?, "
+                + "synced_at = ?, version = version + 1 where id = ? returning version", rs -> rs.getLong(1),
+                r.solarisId, r.status.name(), r.authorizeUrl, r.stringToSign, r.deliveryMethod, r.deviceId, r.confirmAttempts,
+                r.updatedAt, r.expiresAt, r.syncedAt, r.id);
+        if (!version.isEmpty()) {
+            r.version = version.get(0);
         }
     }
 
@@ -336,50 +256,27 @@ public class ChangeRequestStore {
     }
 
     private static List<ChangeRequest> select(Connection c, String where, Object... parameters) throws SQLException {
-        try (PreparedStatement select = c.prepareStatement("select " + COLUMNS + " from change_request " + where)) {
-            bind(select, parameters);
-            try (ResultSet rs = select.executeQuery()) {
-                List<ChangeRequest> rows = new ArrayList<>();
-                while (rs.next()) {
-                    ChangeRequest r = new ChangeRequest();
-                    r.id = rs.getObject(1, UUID.class);
-                    r.solarisId = rs.getString(2);
-                    r.cardId = rs.getString(3);
-                    r.personId = rs.getString(4);
-                    r.status = ChangeRequestStatus.valueOf(rs.getString(5));
-                    r.authorizeUrl = rs.getString(6);
-                    r.stringToSign = rs.getString(7);
-                    r.deliveryMethod = rs.getString(8);
-                    r.deviceId = rs.getString(9);
-                    r.confirmAttempts = rs.getInt(10);
-                    r.createdAt = rs.getTimestamp(11).toInstant();
-                    r.updatedAt = rs.getTimestamp(12).toInstant();
-                    r.expiresAt = rs.getTimestamp(13).toInstant();
-                    r.syncedAt = rs.getTimestamp(14).toInstant();
-                    r.version = rs.getLong(15);
-                    rows.add(r);
-                }
-                return rows;
-            }
-        }
+        return Sql.query(c, "select " + COLUMNS + " from change_request " + where, ChangeRequestStore::row, parameters);
     }
 
-    private static int execute(Connection c, String sql, Object... parameters) throws SQLException {
-        try (PreparedStatement statement = c.prepareStatement(sql)) {
-            bind(statement, parameters);
-            return statement.executeUpdate();
-        }
-    }
-
-    private static void bind(PreparedStatement statement, Object... parameters) throws SQLException {
-        for (int i = 0; i < parameters.length; i++) {
-            Object p = parameters[i];
-            if (p instanceof Instant at) {
-                statement.setTimestamp(i + 1, Timestamp.from(at));
-            } else {
-                statement.setObject(i + 1, p);
-            }
-        }
+    private static ChangeRequest row(ResultSet rs) throws SQLException {
+        ChangeRequest r = new ChangeRequest();
+        r.id = rs.getObject(1, UUID.class);
+        r.solarisId = rs.getString(2);
+        r.cardId = rs.getString(3);
+        r.personId = rs.getString(4);
+        r.status = ChangeRequestStatus.valueOf(rs.getString(5));
+        r.authorizeUrl = rs.getString(6);
+        r.stringToSign = rs.getString(7);
+        r.deliveryMethod = rs.getString(8);
+        r.deviceId = rs.getString(9);
+        r.confirmAttempts = rs.getInt(10);
+        r.createdAt = rs.getTimestamp(11).toInstant();
+        r.updatedAt = rs.getTimestamp(12).toInstant();
+        r.expiresAt = rs.getTimestamp(13).toInstant();
+        r.syncedAt = rs.getTimestamp(14).toInstant();
+        r.version = rs.getLong(15);
+        return r;
     }
 
     /** {@code pinbff_change_requests_total{status}}: change requests entering each status. */

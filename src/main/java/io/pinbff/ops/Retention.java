@@ -1,16 +1,16 @@
 package io.pinbff.ops;
 
+import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pinbff.config.PinBffConfig;
 import io.pinbff.pin.PinKey;
 import io.pinbff.pin.PinKeyCache;
-import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.pinbff.sql.Sql;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.persistence.EntityManager;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,14 +53,14 @@ public class Retention {
             "idempotency_record", "webhook_event");
     private static final Logger LOG = Logger.getLogger(Retention.class);
 
-    private final EntityManager em;
+    private final AgroalDataSource db;
     private final Clock clock;
     private final PinBffConfig config;
     private final PinKeyCache keys;
     private final Map<String, Counter> purged = new LinkedHashMap<>();
 
-    Retention(EntityManager em, Clock clock, PinBffConfig config, PinKeyCache keys, MeterRegistry meters) {
-        this.em = em;
+    Retention(AgroalDataSource db, Clock clock, PinBffConfig config, PinKeyCache keys, MeterRegistry meters) {
+        this.db = db;
         this.clock = clock;
         this.config = config;
         this.keys = keys;
@@ -123,18 +123,18 @@ public class Retention {
         guarded("change_request", () -> {
             Timestamp before = Timestamp.from(now.minus(config.retention().changeRequests()));
             repeat(() -> {
-                Object[] counts = QuarkusTransaction.requiringNew().call(() -> (Object[]) em.createNativeQuery(
+                long[] counts = Sql.autoCommit(db, c -> Sql.query(c,
                         "with doomed as (delete from change_request where id in ("
                                 + "select id from change_request where status in ('COMPLETED', 'FAILED', 'EXPIRED') "
-                                + "and updated_at < :before order by updated_at limit :batch for update skip locked) "
+                                + "and updated_at < ? order by updated_at limit ? for update skip locked) "
                                 + "returning id), "
                                 + "trail as (delete from change_request_event where change_request_id in (select id from doomed) "
                                 + "returning 1) "
-                                + "select (select count(*) from doomed), (select count(*) from trail)")
-                        .setParameter("before", before).setParameter("batch", batch).getSingleResult());
-                int requests = ((Number) counts[0]).intValue();
+                                + "select (select count(*) from doomed), (select count(*) from trail)",
+                        rs -> new long[] { rs.getLong(1), rs.getLong(2) }, before, batch)).get(0);
+                int requests = (int) counts[0];
                 count(done, "change_request", requests);
-                count(done, "change_request_event", ((Number) counts[1]).intValue());
+                count(done, "change_request_event", (int) counts[1]);
                 return requests;
             });
         });
@@ -149,26 +149,21 @@ public class Retention {
                 if (current.contains(retired)) {
                     continue;
                 }
-                repeat(() -> count(done, "pin_submission", QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                repeat(() -> count(done, "pin_submission", Sql.autoCommit(db, c -> Sql.update(c,
                         "delete from pin_submission where fingerprint in (select fingerprint from pin_submission "
-                                + "where key_id = :kid and submitted_at < :before order by submitted_at limit :batch "
-                                + "for update skip locked)")
-                        .setParameter("kid", retired).setParameter("before", before).setParameter("batch", batch)
-                        .executeUpdate())));
+                                + "where key_id = ? and submitted_at < ? order by submitted_at limit ? "
+                                + "for update skip locked)", retired, before, batch))));
             }
         });
         guarded("idempotency_record", () -> repeat(() -> count(done, "idempotency_record",
-                QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                Sql.autoCommit(db, c -> Sql.update(c,
                         "delete from idempotency_record where (person_id, idem_key) in (select person_id, idem_key "
-                                + "from idempotency_record where expires_at < :now order by expires_at limit :batch "
-                                + "for update skip locked)")
-                        .setParameter("now", Timestamp.from(now)).setParameter("batch", batch).executeUpdate()))));
+                                + "from idempotency_record where expires_at < ? order by expires_at limit ? "
+                                + "for update skip locked)", now, batch)))));
         guarded("webhook_event", () -> repeat(() -> count(done, "webhook_event",
-                QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
-                        "delete from webhook_event where id in (select id from webhook_event where received_at < :before "
-                                + "order by received_at limit :batch for update skip locked)")
-                        .setParameter("before", Timestamp.from(now.minus(WEBHOOK_RETRY_WINDOW)))
-                        .setParameter("batch", batch).executeUpdate()))));
+                Sql.autoCommit(db, c -> Sql.update(c,
+                        "delete from webhook_event where id in (select id from webhook_event where received_at < ? "
+                                + "order by received_at limit ? for update skip locked)", now.minus(WEBHOOK_RETRY_WINDOW), batch)))));
         return done;
     }
 
@@ -203,31 +198,28 @@ public class Retention {
      * key keeps them at least as long as their own key would.
      */
     private void labelUnknownKeys(String sharedCurrent) {
-        repeat(() -> QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
-                "update pin_submission set key_id = :kid where fingerprint in (select fingerprint from pin_submission "
-                        + "where key_id is null limit :batch for update skip locked)")
-                .setParameter("kid", sharedCurrent).setParameter("batch", config.retention().batchSize()).executeUpdate()));
+        repeat(() -> Sql.autoCommit(db, c -> Sql.update(c,
+                "update pin_submission set key_id = ? where fingerprint in (select fingerprint from pin_submission "
+                        + "where key_id is null limit ? for update skip locked)", sharedCurrent, config.retention().batchSize())));
     }
 
     /** The shared current key (first) and the one this instance holds (they differ for a moment around a rotation). */
     private Set<String> currentKeys() {
         Set<String> current = new LinkedHashSet<>();
-        List<?> shared = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
-                "select kid from pin_key where id = 1").getResultList());
+        List<String> shared = Sql.autoCommit(db, c -> Sql.query(c, "select kid from pin_key where id = 1", rs -> rs.getString(1)));
         if (shared.isEmpty()) {
             return current;
         }
-        current.add((String) shared.get(0));
+        current.add(shared.get(0));
         keys.current().map(PinKey::kid).ifPresent(current::add);
         return current;
     }
 
     /** The distinct key IDs of stored submissions (a handful), read by a skip scan of pin_submission_by_key. */
     private List<String> keysInUse() {
-        List<?> rows = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+        return Sql.autoCommit(db, c -> Sql.query(c,
                 "with recursive k(id) as ((select key_id from pin_submission order by key_id limit 1) union all "
                         + "select (select key_id from pin_submission where key_id > k.id order by key_id limit 1) "
-                        + "from k where k.id is not null) select id from k where id is not null").getResultList());
-        return rows.stream().map(String.class::cast).toList();
+                        + "from k where k.id is not null) select id from k where id is not null", rs -> rs.getString(1)));
     }
 }

@@ -135,17 +135,6 @@ public class PinAttempts {
         }
     }
 
-    /** A timestamp column as a native query hands it over (driver and Hibernate differ in the type). */
-    static Instant toInstant(Object value) {
-        if (value instanceof Timestamp ts) {
-            return ts.toInstant();
-        }
-        if (value instanceof java.time.OffsetDateTime odt) {
-            return odt.toInstant();
-        }
-        return value instanceof Instant i ? i : Instant.now();
-    }
-
     static String fingerprint(String encryptedPin) {
         return Sha256.hex(encryptedPin);
     }

@@ -1,18 +1,17 @@
 package io.pinbff.pin;
 
+import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pinbff.config.PinBffConfig;
 import io.pinbff.error.ApiException;
 import io.pinbff.error.ErrorCode;
 import io.pinbff.events.EventBus;
+import io.pinbff.sql.Sql;
 import io.pinbff.solaris.SolarisGateway;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.persistence.EntityManager;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -41,18 +40,20 @@ public class PinKeyCache {
 
     private record Cached(PinKey key, Instant fetchedAt) {}
 
+    private record Shared(PinKey key, Instant fetchedAt) {}
+
     private final SolarisGateway solaris;
     private final PinBffConfig.KeyCache config;
-    private final EntityManager em;
+    private final AgroalDataSource db;
     private final EventBus bus;
     private final ReentrantLock refreshLock = new ReentrantLock();
     private volatile Cached cached;
     private volatile Instant lastAttempt = Instant.EPOCH;
 
-    PinKeyCache(SolarisGateway solaris, PinBffConfig config, MeterRegistry meters, EntityManager em, EventBus bus) {
+    PinKeyCache(SolarisGateway solaris, PinBffConfig config, MeterRegistry meters, AgroalDataSource db, EventBus bus) {
         this.solaris = solaris;
         this.config = config.keyCache();
-        this.em = em;
+        this.db = db;
         this.bus = bus;
         meters.gauge("pinbff_pin_key_age_seconds", this,
                 c -> c.cached == null ? -1 : Duration.between(c.cached.fetchedAt(), Instant.now()).toSeconds());
@@ -187,13 +188,12 @@ public class PinKeyCache {
     /** Stores the key for every instance and announces it (delivered when the row is committed). */
     private void share(PinKey key, Instant fetchedAt) {
         try {
-            QuarkusTransaction.requiringNew().run(() -> {
-                em.createNativeQuery("insert into pin_key (id, kid, n, e, fetched_at) values (1, :kid, :n, :e, :at) "
+            Sql.transaction(db, c -> {
+                Sql.update(c, "insert into pin_key (id, kid, n, e, fetched_at) values (1, ?, ?, ?, ?) "
                         + "on conflict (id) do update set kid = excluded.kid, n = excluded.n, e = excluded.e, "
-                        + "fetched_at = excluded.fetched_at")
-                        .setParameter("kid", key.kid()).setParameter("n", key.n()).setParameter("e", key.e())
-                        .setParameter("at", Timestamp.from(fetchedAt)).executeUpdate();
-                bus.publish(TOPIC, key.kid());
+                        + "fetched_at = excluded.fetched_at", key.kid(), key.n(), key.e(), fetchedAt);
+                EventBus.publish(c, TOPIC, key.kid()); // delivered when the row is committed
+                return null;
             });
         } catch (RuntimeException e) {
             LOG.warnf("Could not share the PIN key (%s); serving it from this instance", e.getClass().getSimpleName());
@@ -202,10 +202,11 @@ public class PinKeyCache {
 
     /** Takes the shared key when it differs from ours or is newer. */
     void reload() {
-        List<?> rows;
+        List<Shared> rows;
         try {
-            rows = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
-                    "select kid, n, e, fetched_at from pin_key where id = 1").getResultList());
+            rows = Sql.autoCommit(db, c -> Sql.query(c, "select kid, n, e, fetched_at from pin_key where id = 1",
+                    rs -> new Shared(new PinKey(rs.getString(1), "RSA", "enc", PinKey.ALG, rs.getString(2), rs.getString(3)),
+                            rs.getTimestamp(4).toInstant())));
         } catch (RuntimeException e) {
             LOG.debugf("Shared PIN key not readable (%s)", e.getClass().getSimpleName());
             return;
@@ -213,9 +214,8 @@ public class PinKeyCache {
         if (rows.isEmpty()) {
             return;
         }
-        Object[] row = (Object[]) rows.get(0);
-        PinKey key = new PinKey((String) row[0], "RSA", "enc", PinKey.ALG, (String) row[1], (String) row[2]);
-        Instant fetchedAt = PinAttempts.toInstant(row[3]);
+        PinKey key = rows.get(0).key();
+        Instant fetchedAt = rows.get(0).fetchedAt();
         // No refresh lock here: the bus thread must not wait for a slow Solaris call. Only a newer row wins.
         synchronized (this) {
             Cached now = cached;

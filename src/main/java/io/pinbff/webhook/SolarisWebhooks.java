@@ -1,6 +1,7 @@
 package io.pinbff.webhook;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.agroal.api.AgroalDataSource;
 import io.pinbff.changerequest.ChangeRequests;
 import io.pinbff.crypto.HmacSha256;
 import io.pinbff.error.ApiException;
@@ -8,12 +9,10 @@ import io.pinbff.error.ErrorCode;
 import io.pinbff.pin.CardAccess;
 import io.pinbff.solaris.SolarisCardNotification;
 import io.pinbff.solaris.SolarisJson;
-import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.pinbff.sql.Sql;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
@@ -41,17 +40,17 @@ public class SolarisWebhooks {
     private static final Pattern CARD_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     private final List<byte[]> secrets;
-    private final EntityManager em;
+    private final AgroalDataSource db;
     private final Clock clock;
     private final SolarisJson json;
     private final CardAccess cards;
     private final ChangeRequests changeRequests;
 
-    SolarisWebhooks(@ConfigProperty(name = "solaris.webhook-secret") Optional<String> secrets, EntityManager em,
+    SolarisWebhooks(@ConfigProperty(name = "solaris.webhook-secret") Optional<String> secrets, AgroalDataSource db,
             Clock clock, ObjectMapper json, CardAccess cards, ChangeRequests changeRequests) {
         this.secrets = secrets.map(s -> Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty())
                 .map(x -> x.getBytes(StandardCharsets.UTF_8)).toList()).orElse(List.of());
-        this.em = em;
+        this.db = db;
         this.clock = clock;
         this.json = new SolarisJson(json);
         this.cards = cards;
@@ -117,9 +116,8 @@ public class SolarisWebhooks {
     }
 
     private boolean firstDelivery(String webhookId, String eventType) {
-        return QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
-                "insert into webhook_event (id, event_type, received_at) values (:id, :type, :at) on conflict do nothing")
-                .setParameter("id", webhookId).setParameter("type", eventType)
-                .setParameter("at", Timestamp.from(Instant.now(clock))).executeUpdate() == 1);
+        return Sql.autoCommit(db, c -> Sql.update(c,
+                "insert into webhook_event (id, event_type, received_at) values (?, ?, ?) on conflict do nothing",
+                webhookId, eventType, Instant.now(clock))) == 1;
     }
 }
