@@ -79,18 +79,24 @@ class BurstIT {
         double breakerOpenedBefore = metric("ft_circuitbreaker_opened_total");
         double backloggedBefore = metric("pinbff_solaris_backlogged_timeouts_total");
         Result r = burst(5000);
-        assertThat(r.count(204) + r.count(503)).as("every request answered, 204 or 503: %s", r.statuses()).isEqualTo(5000);
-        // On a machine that keeps up, 1,000 or more of them succeed. On a slower one (CI's two shared cores
-        // can be three times slower than a developer's), a few admitted changes see their card lookup time
-        // out while the CPU is saturated by the burst's own client, WireMock and the 3,900 refusals: those
-        // are 503s the instance attributes to its own backlog, and they must not open the breaker.
+        // On a machine that keeps up, 1,000 or more of them succeed and the rest are refused (503). On a
+        // slower one (CI's two shared cores can be three times slower than a developer's) a few admitted
+        // changes see a Solaris call time out while the CPU is saturated by the burst's own client, WireMock
+        // and the 3,900 refusals: a card lookup that timed out is a 503, a PIN write that timed out a 504
+        // (its outcome is unknown, as the contract says). The instance attributes those timeouts to its own
+        // backlog: they must not open the breaker, and every 504 is one of them.
         double backlogged = metric("pinbff_solaris_backlogged_timeouts_total") - backloggedBefore;
+        assertThat(r.count(204) + r.count(503) + r.count(504)).as("every request answered, 204, 503 or 504: %s", r.statuses())
+                .isEqualTo(5000);
+        assertThat(r.count(504)).as("504s, each a write that timed out while the instance was backlogged")
+                .isLessThanOrEqualTo((long) backlogged);
         assertThat(metric("ft_circuitbreaker_opened_total")).as("the breaker never opened").isEqualTo(breakerOpenedBefore);
         assertThat(r.count(204) + (long) backlogged).as("capacity was used: %d × 204, %d timeouts while backlogged",
                 r.count(204), (long) backlogged).isGreaterThanOrEqualTo(1000);
         assertThat(r.retryAfterMissing).as("503s without Retry-After").isZero();
         int writes = solaris.server.countRequestsMatching(postRequestedFor(urlPathMatching("/v1/cards/burst5000-.*")).build()).getCount();
-        assertThat(writes).as("one upstream write per 204, none repeated, none for a 503").isEqualTo((int) r.count(204));
+        assertThat(writes).as("one upstream write per 204 and per 504, none repeated, none for a 503")
+                .isEqualTo((int) (r.count(204) + r.count(504)));
 
         Thread.sleep(5_000);
         solaris.cards(0);
