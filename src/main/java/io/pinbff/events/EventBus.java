@@ -78,7 +78,10 @@ public class EventBus {
         reconnectHandlers.add(handler);
     }
 
-    /** Tells every instance; inside a transaction, on its commit. IDs only: never content. */
+    /**
+     * Tells every instance at once, on a connection of its own (IDs only: never content). A message that
+     * must wait for a transaction's commit goes through {@link #publish(Connection, String, String)}.
+     */
     public void publish(String topic, String id) {
         try (Connection c = dataSource.getConnection()) {
             publish(c, topic, id);

@@ -1,17 +1,13 @@
 package io.pinbff.pin;
 
+import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pinbff.config.PinBffConfig;
 import io.pinbff.crypto.Sha256;
 import io.pinbff.error.ApiException;
 import io.pinbff.error.ErrorCode;
-import io.agroal.api.AgroalDataSource;
+import io.pinbff.sql.Sql;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Locale;
@@ -64,25 +60,11 @@ public class PinAttempts {
     public Admission admit(String personId, String cardId, String flow, String encryptedPin, String keyId,
             String idempotencyKey) {
         String fingerprint = fingerprint(encryptedPin);
-        try (Connection c = db.getConnection(); PreparedStatement admit = c.prepareStatement(ADMIT)) {
-            admit.setString(1, personId);
-            admit.setString(2, cardId);
-            admit.setString(3, flow);
-            admit.setString(4, fingerprint);
-            admit.setString(5, keyId);
-            admit.setString(6, idempotencyKey);
-            admit.setTimestamp(7, Timestamp.from(Instant.now(clock)));
-            admit.setInt(8, limits.perCard());
-            admit.setDouble(9, limits.perCardWindow().toMillis() / 1000.0);
-            admit.setInt(10, limits.perUser());
-            admit.setDouble(11, limits.perUserWindow().toMillis() / 1000.0);
-            try (ResultSet row = admit.executeQuery()) {
-                row.next();
-                return new Admission(fingerprint, Outcome.valueOf(row.getString(1).toUpperCase(Locale.ROOT)), row.getLong(2));
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("Recording a PIN submission failed: " + e.getSQLState(), e);
-        }
+        return Sql.autoCommit(db, c -> Sql.query(c, ADMIT,
+                row -> new Admission(fingerprint, Outcome.valueOf(row.getString(1).toUpperCase(Locale.ROOT)), row.getLong(2)),
+                personId, cardId, flow, fingerprint, keyId, idempotencyKey, Instant.now(clock), limits.perCard(),
+                limits.perCardWindow().toMillis() / 1000.0, limits.perUser(), limits.perUserWindow().toMillis() / 1000.0)
+                .get(0));
     }
 
     /** The submission an admission allowed, or its refusal: 429 {@code too_many_attempts}, 409 {@code encrypted_pin_reused}. */
@@ -126,13 +108,7 @@ public class PinAttempts {
     }
 
     private void forget(String fingerprint) {
-        try (Connection c = db.getConnection();
-                PreparedStatement delete = c.prepareStatement("delete from pin_submission where fingerprint = ?")) {
-            delete.setString(1, fingerprint);
-            delete.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException("Dropping a PIN submission failed: " + e.getSQLState(), e);
-        }
+        Sql.autoCommit(db, c -> Sql.update(c, "delete from pin_submission where fingerprint = ?", fingerprint));
     }
 
     static String fingerprint(String encryptedPin) {

@@ -40,8 +40,6 @@ public class PinKeyCache {
 
     private record Cached(PinKey key, Instant fetchedAt) {}
 
-    private record Shared(PinKey key, Instant fetchedAt) {}
-
     private final SolarisGateway solaris;
     private final PinBffConfig.KeyCache config;
     private final AgroalDataSource db;
@@ -202,10 +200,10 @@ public class PinKeyCache {
 
     /** Takes the shared key when it differs from ours or is newer. */
     void reload() {
-        List<Shared> rows;
+        List<Cached> rows;
         try {
             rows = Sql.autoCommit(db, c -> Sql.query(c, "select kid, n, e, fetched_at from pin_key where id = 1",
-                    rs -> new Shared(new PinKey(rs.getString(1), "RSA", "enc", PinKey.ALG, rs.getString(2), rs.getString(3)),
+                    rs -> new Cached(new PinKey(rs.getString(1), "RSA", "enc", PinKey.ALG, rs.getString(2), rs.getString(3)),
                             rs.getTimestamp(4).toInstant())));
         } catch (RuntimeException e) {
             LOG.debugf("Shared PIN key not readable (%s)", e.getClass().getSimpleName());

@@ -3,27 +3,24 @@ package io.pinbff.rest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.agroal.api.AgroalDataSource;
 import io.pinbff.config.PinBffConfig;
 import io.pinbff.crypto.HmacSha256;
 import io.pinbff.crypto.Sha256;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import io.pinbff.error.ApiException;
 import io.pinbff.error.ErrorCode;
-import io.agroal.api.AgroalDataSource;
+import io.pinbff.sql.Sql;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * {@code Idempotency-Key} on POSTs, scoped to the caller and held in PostgreSQL: the first request
@@ -134,34 +131,22 @@ public class Idempotency {
     /** Empty: this request claimed the key; a response: the stored answer; null: not decided yet (wait, try again). */
     private Optional<Response> claimOnce(String personId, String key, String hash) {
         Instant now = Instant.now(clock);
-        try (Connection c = db.getConnection(); PreparedStatement claim = c.prepareStatement(CLAIM)) {
-            claim.setString(1, personId);
-            claim.setString(2, key);
-            claim.setString(3, hash);
-            claim.setTimestamp(4, Timestamp.from(now));
-            claim.setTimestamp(5, Timestamp.from(now.plus(ttl)));
-            claim.setTimestamp(6, Timestamp.from(now.plus(lease)));
-            claim.setString(7, personId);
-            claim.setString(8, key);
-            try (ResultSet row = claim.executeQuery()) {
-                row.next();
-                if (row.getLong(1) == 1) {
-                    return Optional.empty();
-                }
-                String storedHash = row.getString(2);
-                if (storedHash == null) {
-                    return null; // claimed by a request that began just before this statement, or released: try again
-                }
-                if (!hash.equals(storedHash)) {
-                    throw ApiException.of(ErrorCode.IDEMPOTENCY_KEY_REUSED,
-                            "This Idempotency-Key was used for a different request.");
-                }
-                int status = row.getInt(3);
-                return row.wasNull() ? null : Optional.of(replay(status, row.getString(4), row.getString(5), row.getString(6)));
+        List<Optional<Response>> rows = Sql.autoCommit(db, c -> Sql.query(c, CLAIM, row -> {
+            if (row.getLong(1) == 1) {
+                return Optional.<Response>empty();
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException("Claiming an Idempotency-Key failed: " + e.getSQLState(), e);
-        }
+            String storedHash = row.getString(2);
+            if (storedHash == null) {
+                return null; // claimed by a request that began just before this statement, or released: try again
+            }
+            if (!hash.equals(storedHash)) {
+                throw ApiException.of(ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                        "This Idempotency-Key was used for a different request.");
+            }
+            int status = row.getInt(3);
+            return row.wasNull() ? null : Optional.of(replay(status, row.getString(4), row.getString(5), row.getString(6)));
+        }, personId, key, hash, now, now.plus(ttl), now.plus(lease), personId, key));
+        return rows.get(0);
     }
 
     private static Response replay(int status, String contentType, String body, String location) {
@@ -194,16 +179,9 @@ public class Idempotency {
         execute("delete from idempotency_record where person_id = ? and idem_key = ? and status is null", personId, key);
     }
 
-    /** One statement in auto-commit mode: one round trip, no JTA transaction, no Hibernate session. */
+    /** One statement in auto-commit mode: one round trip, no transaction around it. */
     private void execute(String sql, Object... parameters) {
-        try (Connection c = db.getConnection(); PreparedStatement statement = c.prepareStatement(sql)) {
-            for (int i = 0; i < parameters.length; i++) {
-                statement.setObject(i + 1, parameters[i]);
-            }
-            statement.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException("Updating an Idempotency-Key record failed: " + e.getSQLState(), e);
-        }
+        Sql.autoCommit(db, c -> Sql.update(c, sql, parameters));
     }
 
     /** The body with object keys sorted, so formatting and field order do not make a request "different". */
