@@ -55,8 +55,8 @@ public class CachingJwtParser implements JWTParser {
 
     @Override
     public JsonWebToken parse(String token) throws ParseException {
-        JsonWebToken known = verified.getIfPresent(token);
-        if (known != null && known.getExpirationTime() > System.currentTimeMillis() / 1000) {
+        JsonWebToken known = remembered(token);
+        if (known != null) {
             return known;
         }
         TokenHeader header = TokenHeader.parse(token);
@@ -70,6 +70,16 @@ public class CachingJwtParser implements JWTParser {
         }
         verified.put(token, jwt);
         return jwt;
+    }
+
+    /**
+     * This exact token string if it passed verification within the last minute and has not expired
+     * since, else null. Never blocks and never verifies: {@link RememberedTokens} answers these on the
+     * event loop.
+     */
+    JsonWebToken remembered(String token) {
+        JsonWebToken known = verified.getIfPresent(token);
+        return known != null && known.getExpirationTime() > System.currentTimeMillis() / 1000 ? known : null;
     }
 
     /** The unverified iat, only to tell a token older than our last JWKS fetch; null when unreadable. */
