@@ -7,6 +7,7 @@ import io.pinbff.sandbox.SolarisSandbox;
 import io.pinbff.support.AppSide;
 import io.pinbff.support.Management;
 import io.pinbff.support.PinBffTest;
+import io.pinbff.support.ShiftedTime;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.util.Map;
@@ -83,5 +84,22 @@ class PolledRowsTest extends PinBffTest {
         asDemo().body(Map.of("tan", SolarisSandbox.SANDBOX_TAN)).post("/v1/pin-change-requests/{id}/confirm", id)
                 .then().statusCode(200);
         as(PERSON).get("/v1/pin-change-requests/{id}", id).then().statusCode(200).body("status", equalTo("COMPLETED"));
+    }
+
+    @Test
+    void aKeptOpenRequestPastItsExpiryIsExpiredByThePollNotAnsweredFromTheCopy() {
+        String card = sandbox.createCard(PERSON, "ACTIVE").id();
+        String jwe = AppSide.encryptPin("6318", sandbox.currentKid(), sandbox.currentPublicKey());
+        String id = asDemo().body(Map.of("encrypted_pin", jwe, "key_id", sandbox.currentKid()))
+                .post("/v1/cards/{id}/pin-change-requests", card).then().statusCode(202).extract().path("id");
+        as(PERSON).get("/v1/pin-change-requests/{id}", id).then().statusCode(200).body("status", equalTo("AUTHORIZATION_REQUIRED"));
+        as(PERSON).get("/v1/pin-change-requests/{id}", id).then().statusCode(200); // now from the kept row
+        ShiftedTime.install().advance(Duration.ofMinutes(16));
+        as(PERSON).get("/v1/pin-change-requests/{id}", id).then().statusCode(200).body("status", equalTo("EXPIRED"));
+        // Written, with its audit row — not merely shown as expired from the copy.
+        assertThat(db.rows("select status from change_request where id = cast(? as uuid)", id))
+                .extracting(r -> r.get("status")).containsExactly("EXPIRED");
+        assertThat(db.rows("select action from change_request_event where change_request_id = cast(? as uuid) and action = 'expire'", id))
+                .hasSize(1);
     }
 }
