@@ -69,11 +69,13 @@ public class SolarisGateway {
     }
 
     public SolarisAnswer<Void> updatePin(String cardId, SolarisRequests.PinUpdate body) {
-        return answer(write("pin_update_requests", bearer -> api.updatePin(bearer, cardId, body)), Void.class);
+        String json = bodies.write(body);
+        return answer(write("pin_update_requests", bearer -> api.updatePin(bearer, cardId, json)), Void.class);
     }
 
     public SolarisAnswer<SolarisChangeRequest> scaUpdatePin(String cardId, SolarisRequests.ScaPinUpdate body) {
-        return answer(write("sca_pin_update_requests", bearer -> api.scaUpdatePin(bearer, cardId, body)),
+        String json = bodies.write(body);
+        return answer(write("sca_pin_update_requests", bearer -> api.scaUpdatePin(bearer, cardId, json)),
                 SolarisChangeRequest.class);
     }
 
@@ -82,12 +84,14 @@ public class SolarisGateway {
     }
 
     public SolarisAnswer<SolarisChangeRequest> authorize(String solarisId, SolarisRequests.Authorize body) {
-        return answer(write("change_request_authorize", bearer -> api.authorize(bearer, solarisId, body)),
+        String json = bodies.write(body);
+        return answer(write("change_request_authorize", bearer -> api.authorize(bearer, solarisId, json)),
                 SolarisChangeRequest.class);
     }
 
     public SolarisAnswer<SolarisChangeRequest> confirm(String solarisId, SolarisRequests.Confirm body) {
-        return answer(write("change_request_confirm", bearer -> api.confirm(bearer, solarisId, body)),
+        String json = bodies.write(body);
+        return answer(write("change_request_confirm", bearer -> api.confirm(bearer, solarisId, json)),
                 SolarisChangeRequest.class);
     }
 

@@ -23,6 +23,15 @@ public final class SolarisJson {
         this.mapper = json.copy().registerModule(new SimpleModule("solaris-text-only").addDeserializer(String.class, new TextOnly()));
     }
 
+    /** A request body for Solaris (one of {@link SolarisRequests}) as JSON text. */
+    String write(Object body) {
+        try {
+            return mapper.writeValueAsString(body);
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot write a Solaris request body", e);
+        }
+    }
+
     /** The JSON object of a body, or null when the text is not one. */
     JsonNode object(String text) {
         try {
