@@ -18,7 +18,7 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
  * are raw {@link Response}s (the default exception mapper is off for this client) so the gateway
  * sees every status and body exactly once. Request bodies go as JSON text the gateway wrote
  * ({@link SolarisJson#write}): the REST client's Jackson writer looks up {@code @JsonView}s by
- * reflection on every call, a few percent of a PIN change's CPU.
+ * reflection on every call (about 1.5 % of a direct change's CPU samples at c=1).
  */
 @RegisterRestClient(configKey = "solaris")
 @Path("/v1")
