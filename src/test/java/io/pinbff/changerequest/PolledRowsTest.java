@@ -26,11 +26,16 @@ class PolledRowsTest extends PinBffTest {
     private static final Pattern HITS = Pattern.compile(
             "cache_gets_total\\{[^}]*cache=\"change-request-rows\"[^}]*result=\"hit\"[^}]*} ([0-9.E]+)");
 
-    private String completedRequest() {
+    /** A new change request, on a new card of the demo person, awaiting authorisation. */
+    private String openRequest(String pin) {
         String card = sandbox.createCard(PERSON, "ACTIVE").id();
-        String jwe = AppSide.encryptPin("8024", sandbox.currentKid(), sandbox.currentPublicKey());
-        String id = asDemo().body(Map.of("encrypted_pin", jwe, "key_id", sandbox.currentKid()))
+        String jwe = AppSide.encryptPin(pin, sandbox.currentKid(), sandbox.currentPublicKey());
+        return asDemo().body(Map.of("encrypted_pin", jwe, "key_id", sandbox.currentKid()))
                 .post("/v1/cards/{id}/pin-change-requests", card).then().statusCode(202).extract().path("id");
+    }
+
+    private String completedRequest() {
+        String id = openRequest("8024");
         asDemo().body(Map.of("delivery_method", "mobile_number")).post("/v1/pin-change-requests/{id}/authorize", id)
                 .then().statusCode(200);
         asDemo().body(Map.of("tan", SolarisSandbox.SANDBOX_TAN)).post("/v1/pin-change-requests/{id}/confirm", id)
@@ -72,10 +77,7 @@ class PolledRowsTest extends PinBffTest {
 
     @Test
     void thisInstancesOwnWriteIsSeenByTheNextPoll() {
-        String card = sandbox.createCard(PERSON, "ACTIVE").id();
-        String jwe = AppSide.encryptPin("5193", sandbox.currentKid(), sandbox.currentPublicKey());
-        String id = asDemo().body(Map.of("encrypted_pin", jwe, "key_id", sandbox.currentKid()))
-                .post("/v1/cards/{id}/pin-change-requests", card).then().statusCode(202).extract().path("id");
+        String id = openRequest("5193");
         as(PERSON).get("/v1/pin-change-requests/{id}", id).then().statusCode(200).body("status", equalTo("AUTHORIZATION_REQUIRED"));
         asDemo().body(Map.of("delivery_method", "mobile_number")).post("/v1/pin-change-requests/{id}/authorize", id)
                 .then().statusCode(200).body("status", equalTo("CONFIRMATION_REQUIRED"));
@@ -88,10 +90,7 @@ class PolledRowsTest extends PinBffTest {
 
     @Test
     void aKeptOpenRequestPastItsExpiryIsExpiredByThePollNotAnsweredFromTheCopy() {
-        String card = sandbox.createCard(PERSON, "ACTIVE").id();
-        String jwe = AppSide.encryptPin("6318", sandbox.currentKid(), sandbox.currentPublicKey());
-        String id = asDemo().body(Map.of("encrypted_pin", jwe, "key_id", sandbox.currentKid()))
-                .post("/v1/cards/{id}/pin-change-requests", card).then().statusCode(202).extract().path("id");
+        String id = openRequest("6318");
         as(PERSON).get("/v1/pin-change-requests/{id}", id).then().statusCode(200).body("status", equalTo("AUTHORIZATION_REQUIRED"));
         as(PERSON).get("/v1/pin-change-requests/{id}", id).then().statusCode(200); // now from the kept row
         ShiftedTime.install().advance(Duration.ofMinutes(16));
