@@ -109,6 +109,21 @@ class RememberedTokensTest extends PinBffTest {
     }
 
     @Test
+    void twoRememberedTokensKeepTheirOwnPersons() {
+        String card = sandbox.createCard(PERSON, "ACTIVE").id();
+        String jwe = io.pinbff.support.AppSide.encryptPin("7402", sandbox.currentKid(), sandbox.currentPublicKey());
+        String owner = idp.mint(PERSON);
+        String other = idp.mint("0f1e2d3c4b5a69788796a5b4c3d2e1f0cper");
+        String id = given().auth().oauth2(owner).contentType("application/json")
+                .body(Map.of("encrypted_pin", jwe, "key_id", sandbox.currentKid()))
+                .post("/v1/cards/{id}/pin-change-requests", card).then().statusCode(202).extract().path("id");
+        for (int i = 0; i < 3; i++) { // both tokens remembered after the first round
+            given().auth().oauth2(other).get("/v1/pin-change-requests/{id}", id).then().statusCode(404);
+            given().auth().oauth2(owner).get("/v1/pin-change-requests/{id}", id).then().statusCode(200);
+        }
+    }
+
+    @Test
     void otherCredentialsAreNotItsToJudge() {
         TokenAuthenticationRequest other = new TokenAuthenticationRequest(
                 new TokenCredential("opaque", "bearer"));
