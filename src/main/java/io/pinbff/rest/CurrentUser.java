@@ -7,7 +7,6 @@ import io.pinbff.error.ErrorCode;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.json.JsonString;
-import java.security.Principal;
 import java.util.Optional;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
@@ -21,7 +20,7 @@ class CurrentUser {
      * standard set only after throwing and catching an exception (2.5 % of a status poll's CPU). Keyed
      * by the very object, never by anything two tokens could share.
      */
-    private static final Cache<Principal, Optional<String>> PERSON_IDS = Caffeine.newBuilder()
+    private static final Cache<JsonWebToken, Optional<String>> PERSON_IDS = Caffeine.newBuilder()
             .weakKeys()
             .maximumSize(10_000)
             .build();
@@ -34,16 +33,13 @@ class CurrentUser {
 
     /** 403 {@code forbidden} when the (valid) token carries no usable {@code person_id}. */
     String personId() {
-        Principal principal = identity.getPrincipal();
-        if (!(principal instanceof JsonWebToken token)) {
-            throw ApiException.of(ErrorCode.FORBIDDEN, "The token carries no person_id.");
-        }
-        return PERSON_IDS.get(token, CurrentUser::read)
-                .orElseThrow(() -> ApiException.of(ErrorCode.FORBIDDEN, "The token carries no person_id."));
+        Optional<String> personId = identity.getPrincipal() instanceof JsonWebToken token
+                ? PERSON_IDS.get(token, CurrentUser::read) : Optional.empty();
+        return personId.orElseThrow(() -> ApiException.of(ErrorCode.FORBIDDEN, "The token carries no person_id."));
     }
 
-    private static Optional<String> read(Principal principal) {
-        Object claim = ((JsonWebToken) principal).getClaim("person_id");
+    private static Optional<String> read(JsonWebToken token) {
+        Object claim = token.getClaim("person_id");
         String personId = claim instanceof JsonString json ? json.getString() : claim instanceof String s ? s : null;
         if (personId == null || personId.isBlank() || personId.length() > 64 || !JsonFields.isPrintableAscii(personId)) {
             return Optional.empty();

@@ -12,6 +12,7 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
@@ -69,13 +70,11 @@ public class SolarisGateway {
     }
 
     public SolarisAnswer<Void> updatePin(String cardId, SolarisRequests.PinUpdate body) {
-        String json = bodies.write(body);
-        return answer(write("pin_update_requests", bearer -> api.updatePin(bearer, cardId, json)), Void.class);
+        return answer(write("pin_update_requests", body, (bearer, json) -> api.updatePin(bearer, cardId, json)), Void.class);
     }
 
     public SolarisAnswer<SolarisChangeRequest> scaUpdatePin(String cardId, SolarisRequests.ScaPinUpdate body) {
-        String json = bodies.write(body);
-        return answer(write("sca_pin_update_requests", bearer -> api.scaUpdatePin(bearer, cardId, json)),
+        return answer(write("sca_pin_update_requests", body, (bearer, json) -> api.scaUpdatePin(bearer, cardId, json)),
                 SolarisChangeRequest.class);
     }
 
@@ -84,14 +83,12 @@ public class SolarisGateway {
     }
 
     public SolarisAnswer<SolarisChangeRequest> authorize(String solarisId, SolarisRequests.Authorize body) {
-        String json = bodies.write(body);
-        return answer(write("change_request_authorize", bearer -> api.authorize(bearer, solarisId, json)),
+        return answer(write("change_request_authorize", body, (bearer, json) -> api.authorize(bearer, solarisId, json)),
                 SolarisChangeRequest.class);
     }
 
     public SolarisAnswer<SolarisChangeRequest> confirm(String solarisId, SolarisRequests.Confirm body) {
-        String json = bodies.write(body);
-        return answer(write("change_request_confirm", bearer -> api.confirm(bearer, solarisId, json)),
+        return answer(write("change_request_confirm", body, (bearer, json) -> api.confirm(bearer, solarisId, json)),
                 SolarisChangeRequest.class);
     }
 
@@ -106,8 +103,10 @@ public class SolarisGateway {
         return timed(endpoint, false, () -> guards.read(() -> attempt(call), Reply.class));
     }
 
-    private Reply write(String endpoint, Function<String, Response> call) {
-        return timed(endpoint, true, () -> guards.write(() -> attempt(call), Reply.class));
+    /** A PIN write: {@code body} written as JSON once, then sent with the bearer of each attempt. */
+    private Reply write(String endpoint, Object body, BiFunction<String, String, Response> call) {
+        String json = bodies.write(body);
+        return timed(endpoint, true, () -> guards.write(() -> attempt(bearer -> call.apply(bearer, json)), Reply.class));
     }
 
     /** {@code pinbff_solaris_requests_seconds{endpoint,outcome}} around the whole guarded call. */
