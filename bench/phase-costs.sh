@@ -5,6 +5,7 @@
 # and mean time per call (pinbff_solaris_requests, the whole guarded call: token, fault tolerance,
 # HTTP round trip). What is left of the server time is the BFF's own work and waiting (PostgreSQL,
 # hand-offs between threads), the card lookup excepted where it ran alongside the bookkeeping.
+# With PHASE.begin.cpu and PHASE.end.cpu (the BFF's CPU ticks), also its CPU time per request.
 # usage: bench/phase-costs.sh DIR  (DIR holds PHASE.begin.metrics and PHASE.end.metrics)
 set -euo pipefail
 dir=$1
@@ -12,7 +13,11 @@ for begin in "$dir"/*.begin.metrics; do
   phase=$(basename "$begin" .begin.metrics)
   end="$dir/$phase.end.metrics"
   [ -f "$end" ] || continue
-  awk -v phase="$phase" '
+  ticks=""
+  if [ -f "$dir/$phase.begin.cpu" ] && [ -f "$dir/$phase.end.cpu" ]; then
+    ticks=$(( $(cat "$dir/$phase.end.cpu") - $(cat "$dir/$phase.begin.cpu") ))
+  fi
+  awk -v phase="$phase" -v ticks="$ticks" -v hz="$(getconf CLK_TCK)" '
     function key(line,   name, labels) {
       name = line; sub(/\{.*/, "", name)
       if (name ~ /^http_server_requests_seconds_(count|sum)$/) {
@@ -40,6 +45,7 @@ for begin in "$dir"/*.begin.metrics; do
           n = d[k]; s = d[p[1] SUBSEP "sum"]; solaris += s
           line = line sprintf("; Solaris %s %d calls, %.2f ms each", substr(p[1], 9), n, 1000 * s / n) } }
       rest = routes == 1 ? sprintf("; the rest (own work, PostgreSQL, hand-offs) %.2f ms per request", 1000 * (serverSum - solaris) / served) : ""
-      printf "- %s: %s%s\n", phase, line, rest
+      cpu = ticks == "" ? "" : sprintf("; BFF CPU %.2f ms per request", 1000 * ticks / hz / served)
+      printf "- %s: %s%s%s\n", phase, line, rest, cpu
     }' "$begin" "$end"
 done

@@ -123,6 +123,8 @@ cat > "$WORK/phases/hook.sh" <<'HOOK'
 # jcmd's options are quoted: jcmd would read "a=b" as an option of its own.
 pid=$(cat "$BENCH_DIR/phases/bff.pid")
 curl -s "http://127.0.0.1:$BFF_MANAGEMENT_PORT/q/metrics" > "$BENCH_DIR/phases/$2.$1.metrics" || true
+# The BFF's CPU time so far (user + system, clock ticks): CPU per request is far steadier than latency.
+awk '{print $14 + $15}' "/proc/$pid/stat" > "$BENCH_DIR/phases/$2.$1.cpu" 2>/dev/null || true
 [ "${PROFILE:-0}" = async ] || exit 0
 if [ "$1" = begin ]; then
   jcmd "$pid" JVMTI.agent_load "$ASYNC_PROFILER" "\"start,event=$PROFILE_EVENT,interval=1ms\"" > /dev/null
