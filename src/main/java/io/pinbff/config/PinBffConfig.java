@@ -27,6 +27,10 @@ public interface PinBffConfig {
     java.util.Map<String, String> sandbox();
 
     interface Solaris {
+        /** Time to open a connection to Solaris; counted inside the call's own budget below. */
+        @WithDefault("2s")
+        Duration connectTimeout();
+
         /** Budget of one PIN write (direct change, SCA create, authorize, confirm); no retry. */
         @WithDefault("5s")
         Duration writeTimeout();

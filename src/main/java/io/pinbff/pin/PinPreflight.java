@@ -54,7 +54,8 @@ public class PinPreflight {
         PinAttempts.Admission admission = null;
         RuntimeException failed = null;
         try (SolarisIntake.Slot slot = intake.enter()) {
-            Thread.ofVirtual().name("card-check").start(card);
+            // With the caller's trace context, so the card lookup's Solaris span joins the request's trace.
+            Thread.ofVirtual().name("card-check").start(io.opentelemetry.context.Context.current().wrap(card));
             try {
                 admission = attempts.admit(personId, cardId, flow, encryptedPin, keyId, idempotencyKey);
             } catch (RuntimeException e) {

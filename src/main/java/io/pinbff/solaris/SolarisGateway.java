@@ -7,17 +7,11 @@ import io.micrometer.core.instrument.Timer;
 import io.pinbff.error.ApiException;
 import io.pinbff.error.ErrorCode;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.ProcessingException;
-import jakarta.ws.rs.WebApplicationException;
-import jakarta.ws.rs.core.Response;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.function.BiFunction;
-import java.util.function.Function;
 import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
-import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,15 +27,15 @@ public class SolarisGateway {
 
     private static final Logger LOG = Logger.getLogger(SolarisGateway.class);
 
-    private final SolarisApi api;
+    private final SolarisHttp http;
     private final SolarisTokens tokens;
     private final SolarisGuards guards;
     private final SolarisJson bodies;
     private final MeterRegistry meters;
 
-    SolarisGateway(@RestClient SolarisApi api, SolarisTokens tokens, SolarisGuards guards, ObjectMapper json,
+    SolarisGateway(SolarisHttp http, SolarisTokens tokens, SolarisGuards guards, ObjectMapper json,
             MeterRegistry meters) {
-        this.api = api;
+        this.http = http;
         this.tokens = tokens;
         this.guards = guards;
         this.bodies = new SolarisJson(json);
@@ -50,7 +44,7 @@ public class SolarisGateway {
 
     /** The current PIN-encryption key, as Solaris labels it (alg "RS256"). */
     public SolarisJwk latestPinKey() {
-        Reply reply = read("pin_keys_latest", api::latestPinKey);
+        Reply reply = read("pin_keys_latest", bearer -> http.get("/v1/cards/pin_keys/latest", bearer));
         if (!reply.ok() || reply.body() == null) {
             throw unavailable("Solaris answered " + reply.status() + " to the key request");
         }
@@ -59,7 +53,7 @@ public class SolarisGateway {
 
     /** The card, or empty when Solaris does not know it. */
     public Optional<SolarisCard> card(String cardId) {
-        Reply reply = read("card", bearer -> api.card(bearer, cardId));
+        Reply reply = read("card", bearer -> http.get("/v1/cards/" + SolarisHttp.segment(cardId), bearer));
         if (reply.status() == 404) {
             return Optional.empty();
         }
@@ -70,25 +64,30 @@ public class SolarisGateway {
     }
 
     public SolarisAnswer<Void> updatePin(String cardId, SolarisRequests.PinUpdate body) {
-        return answer(write("pin_update_requests", body, (bearer, json) -> api.updatePin(bearer, cardId, json)), Void.class);
+        return answer(write("pin_update_requests", body, (bearer, json) -> http.post(
+                "/v1/cards/" + SolarisHttp.segment(cardId) + "/pin_update_requests", bearer, json)), Void.class);
     }
 
     public SolarisAnswer<SolarisChangeRequest> scaUpdatePin(String cardId, SolarisRequests.ScaPinUpdate body) {
-        return answer(write("sca_pin_update_requests", body, (bearer, json) -> api.scaUpdatePin(bearer, cardId, json)),
+        return answer(write("sca_pin_update_requests", body, (bearer, json) -> http.post(
+                "/v1/cards/" + SolarisHttp.segment(cardId) + "/sca_pin_update_requests", bearer, json)),
                 SolarisChangeRequest.class);
     }
 
     public SolarisAnswer<SolarisChangeRequest> changeRequest(String solarisId) {
-        return answer(read("change_request", bearer -> api.changeRequest(bearer, solarisId)), SolarisChangeRequest.class);
+        return answer(read("change_request", bearer -> http.get(
+                "/v1/change_requests/" + SolarisHttp.segment(solarisId), bearer)), SolarisChangeRequest.class);
     }
 
     public SolarisAnswer<SolarisChangeRequest> authorize(String solarisId, SolarisRequests.Authorize body) {
-        return answer(write("change_request_authorize", body, (bearer, json) -> api.authorize(bearer, solarisId, json)),
+        return answer(write("change_request_authorize", body, (bearer, json) -> http.post(
+                "/v1/change_requests/" + SolarisHttp.segment(solarisId) + "/authorize", bearer, json)),
                 SolarisChangeRequest.class);
     }
 
     public SolarisAnswer<SolarisChangeRequest> confirm(String solarisId, SolarisRequests.Confirm body) {
-        return answer(write("change_request_confirm", body, (bearer, json) -> api.confirm(bearer, solarisId, json)),
+        return answer(write("change_request_confirm", body, (bearer, json) -> http.post(
+                "/v1/change_requests/" + SolarisHttp.segment(solarisId) + "/confirm", bearer, json)),
                 SolarisChangeRequest.class);
     }
 
@@ -99,14 +98,26 @@ public class SolarisGateway {
         }
     }
 
-    private Reply read(String endpoint, Function<String, Response> call) {
-        return timed(endpoint, false, () -> guards.read(() -> attempt(call), Reply.class));
+    /** One exchange with Solaris, made with the bearer of the attempt. */
+    @FunctionalInterface
+    private interface Call {
+        SolarisHttp.Raw send(String bearer) throws InterruptedException;
+    }
+
+    /** One exchange whose body was written before the attempt. */
+    @FunctionalInterface
+    private interface Write {
+        SolarisHttp.Raw send(String bearer, String json) throws InterruptedException;
+    }
+
+    private Reply read(String endpoint, Call call) {
+        return timed(endpoint, false, () -> guards.read(() -> attempt(endpoint, call), Reply.class));
     }
 
     /** A PIN write: {@code body} written as JSON once, then sent with the bearer of each attempt. */
-    private Reply write(String endpoint, Object body, BiFunction<String, String, Response> call) {
+    private Reply write(String endpoint, Object body, Write call) {
         String json = bodies.write(body);
-        return timed(endpoint, true, () -> guards.write(() -> attempt(bearer -> call.apply(bearer, json)), Reply.class));
+        return timed(endpoint, true, () -> guards.write(() -> attempt(endpoint, bearer -> call.send(bearer, json)), Reply.class));
     }
 
     /** {@code pinbff_solaris_requests_seconds{endpoint,outcome}} around the whole guarded call. */
@@ -130,12 +141,12 @@ public class SolarisGateway {
     }
 
     /** One attempt: with the cached token, and once more with a fresh one if Solaris refused it (401). */
-    private Reply attempt(Function<String, Response> call) {
+    private Reply attempt(String endpoint, Call call) throws InterruptedException {
         String bearer = tokens.bearer();
-        Reply reply = exchange(call, bearer);
+        Reply reply = exchange(endpoint, call, bearer);
         if (reply.status() == 401) {
             tokens.refused(bearer);
-            reply = exchange(call, tokens.bearer());
+            reply = exchange(endpoint, call, tokens.bearer());
             if (reply.status() == 401) {
                 throw new UpstreamFailure("Solaris refused a freshly fetched access token");
             }
@@ -144,24 +155,29 @@ public class SolarisGateway {
     }
 
     /** Solaris failing (5xx, unreachable, a success without a JSON object) is an {@link UpstreamFailure}. */
-    private Reply exchange(Function<String, Response> call, String bearer) {
-        try (Response response = call.apply(bearer)) {
-            int status = response.getStatus();
-            if (status >= 500) {
-                throw new UpstreamFailure("Solaris answered " + status);
-            }
-            String text = response.hasEntity() ? response.readEntity(String.class) : "";
-            if (text == null || text.isBlank()) {
-                return new Reply(status, null);
-            }
-            JsonNode body = bodies.object(text);
-            if (body == null && status < 300) {
-                throw new UpstreamFailure("Solaris answered " + status + " with a malformed body");
-            }
-            return new Reply(status, body);
-        } catch (ProcessingException | WebApplicationException e) {
-            throw new UpstreamFailure("Solaris unreachable: " + e.getClass().getSimpleName(), e);
+    private Reply exchange(String endpoint, Call call, String bearer) throws InterruptedException {
+        Timer.Sample sample = Timer.start(meters);
+        String answered = "none";
+        SolarisHttp.Raw raw;
+        try {
+            raw = call.send(bearer);
+            answered = Integer.toString(raw.status());
+        } finally {
+            sample.stop(meters.timer("pinbff_solaris_http_requests", "endpoint", endpoint, "status", answered));
         }
+        int status = raw.status();
+        if (status >= 500) {
+            throw new UpstreamFailure("Solaris answered " + status);
+        }
+        String text = raw.text();
+        if (text.isBlank()) {
+            return new Reply(status, null);
+        }
+        JsonNode body = bodies.object(text);
+        if (body == null && status < 300) {
+            throw new UpstreamFailure("Solaris answered " + status + " with a malformed body");
+        }
+        return new Reply(status, body);
     }
 
     /** The typed answer: the body of a success (none for {@code Void}), Solaris' error code otherwise. */

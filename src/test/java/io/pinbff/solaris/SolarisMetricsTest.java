@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Besides the BFF's own Solaris metrics, the extensions' own are exported: SmallRye Fault
- * Tolerance's per guard (breaker state, bulkhead, retries, timeouts) and the REST client's HTTP
- * client timer.
+ * Tolerance's per guard (breaker state, bulkhead, retries, timeouts); and every exchange on the
+ * wire is timed with its status, so a repeat after a 401 shows as two.
  */
 @QuarkusTest
 class SolarisMetricsTest extends PinBffTest {
@@ -37,7 +37,7 @@ class SolarisMetricsTest extends PinBffTest {
     }
 
     @Test
-    void faultToleranceAndRestClientMetricsAreExportedToo() {
+    void faultToleranceMetricsAreExportedToo() {
         asDemo().body(directBody("2580")).post("/v1/cards/{id}/pin", CARD).then().statusCode(204);
         String metrics = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics).contains("pinbff_solaris_requests_seconds_count{endpoint=\"pin_update_requests\",outcome=\"success\"")
@@ -45,8 +45,39 @@ class SolarisMetricsTest extends PinBffTest {
                 .contains("ft_circuitbreaker_state_current{method=\"solaris-breaker\",state=\"open\"}")
                 .contains("ft_bulkhead_calls_total{bulkheadResult=\"rejected\",method=\"solaris-bulkhead\"}")
                 .contains("ft_retry_retries_total{method=\"solaris-safe-call-retry\"}")
-                .contains("ft_timeout_calls_total{method=\"solaris-write-attempt\",timedOut=\"true\"}")
-                .contains("http_client_requests_seconds_count{clientName=\"localhost\",method=\"POST\",outcome=\"SUCCESS\","
-                        + "status=\"204\",uri=\"/v1/cards/{cardId}/pin_update_requests\"}");
+                .contains("ft_timeout_calls_total{method=\"solaris-write-attempt\",timedOut=\"true\"}");
+    }
+
+    @Test
+    void everyExchangeOnTheWireIsTimedWithItsStatusARepeatAfterA401Too() {
+        Customer c = newCustomer();
+        as(c.person()).contentType("application/json").body(directBody("2580", c.device()))
+                .post("/v1/cards/{id}/pin", c.card()).then().statusCode(204);
+        double ok = wireCount("pin_update_requests", "204");
+        double refused = wireCount("pin_update_requests", "401");
+        double guarded = guardedCount("pin_update_requests");
+        sandbox.faults().failNext(1, 401, ".*/pin_update_requests");
+
+        as(c.person()).contentType("application/json").body(directBody("3691", c.device()))
+                .post("/v1/cards/{id}/pin", c.card()).then().statusCode(204);
+
+        assertThat(wireCount("pin_update_requests", "401")).as("the refused exchange").isEqualTo(refused + 1);
+        assertThat(wireCount("pin_update_requests", "204")).as("its repeat with a fresh token").isEqualTo(ok + 1);
+        assertThat(guardedCount("pin_update_requests")).as("one guarded call around both").isEqualTo(guarded + 1);
+    }
+
+    private static double wireCount(String endpoint, String status) {
+        return metric("pinbff_solaris_http_requests_seconds_count{endpoint=\"" + endpoint + "\",status=\"" + status + "\"}");
+    }
+
+    private static double guardedCount(String endpoint) {
+        return metric("pinbff_solaris_requests_seconds_count{endpoint=\"" + endpoint + "\",outcome=\"success\"}");
+    }
+
+    /** A sample's value; 0 while it is absent (a timer appears with its first recording). */
+    private static double metric(String sample) {
+        return Management.given().get("/q/metrics").then().statusCode(200).extract().asString().lines()
+                .filter(l -> l.startsWith(sample + " ")).findFirst()
+                .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1).trim())).orElse(0.0);
     }
 }
