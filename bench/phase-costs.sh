@@ -5,7 +5,8 @@
 # and mean time per call (pinbff_solaris_requests, the whole guarded call: token, fault tolerance,
 # HTTP round trip). What is left of the server time is the BFF's own work and waiting (PostgreSQL,
 # hand-offs between threads), the card lookup excepted where it ran alongside the bookkeeping.
-# With PHASE.begin.cpu and PHASE.end.cpu (the BFF's CPU ticks), also its CPU time per request.
+# With PHASE.{begin,end}.cpu (the BFF's CPU ticks), also its CPU time per request; likewise the
+# sandbox's (.sandbox-cpu) and PostgreSQL's (.postgres-cpu, all its processes, both databases).
 # usage: bench/phase-costs.sh DIR  (DIR holds PHASE.begin.metrics and PHASE.end.metrics)
 set -euo pipefail
 dir=$1
@@ -13,11 +14,11 @@ for begin in "$dir"/*.begin.metrics; do
   phase=$(basename "$begin" .begin.metrics)
   end="$dir/$phase.end.metrics"
   [ -f "$end" ] || continue
-  ticks=""
-  if [ -f "$dir/$phase.begin.cpu" ] && [ -f "$dir/$phase.end.cpu" ]; then
-    ticks=$(( $(cat "$dir/$phase.end.cpu") - $(cat "$dir/$phase.begin.cpu") ))
-  fi
-  awk -v phase="$phase" -v ticks="$ticks" -v hz="$(getconf CLK_TCK)" '
+  delta() { # the ticks a CPU file (cpu, sandbox-cpu, postgres-cpu) gained over the phase, or nothing
+    [ -s "$dir/$phase.begin.$1" ] && [ -s "$dir/$phase.end.$1" ] && echo $(( $(cat "$dir/$phase.end.$1") - $(cat "$dir/$phase.begin.$1") ))
+  }
+  ticks=$(delta cpu || true); sandbox=$(delta sandbox-cpu || true); postgres=$(delta postgres-cpu || true)
+  awk -v phase="$phase" -v ticks="$ticks" -v sandbox="$sandbox" -v postgres="$postgres" -v hz="$(getconf CLK_TCK)" '
     function key(line,   name, labels) {
       name = line; sub(/\{.*/, "", name)
       if (name ~ /^http_server_requests_seconds_(count|sum)$/) {
@@ -46,6 +47,8 @@ for begin in "$dir"/*.begin.metrics; do
           line = line sprintf("; Solaris %s %d calls, %.2f ms each", substr(p[1], 9), n, 1000 * s / n) } }
       rest = routes == 1 ? sprintf("; the rest (own work, PostgreSQL, hand-offs) %.2f ms per request", 1000 * (serverSum - solaris) / served) : ""
       cpu = ticks == "" ? "" : sprintf("; BFF CPU %.2f ms per request", 1000 * ticks / hz / served)
+      if (sandbox != "") cpu = cpu sprintf(", sandbox %.2f", 1000 * sandbox / hz / served)
+      if (postgres != "") cpu = cpu sprintf(", PostgreSQL %.2f", 1000 * postgres / hz / served)
       printf "- %s: %s%s%s\n", phase, line, rest, cpu
     }' "$begin" "$end"
 done

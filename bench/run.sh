@@ -59,6 +59,7 @@ QUARKUS_HTTP_PORT=$SANDBOX_PORT QUARKUS_MANAGEMENT_PORT=$SANDBOX_MANAGEMENT_PORT
   FINGERPRINT_SECRET=bench-sandbox-fingerprint-secret \
   QUARKUS_LOG_CONSOLE_LEVEL=WARN java -XX:+UseSerialGC -Xmx256m -jar "$WORK/sandbox-app/quarkus-run.jar" > "$WORK/sandbox.log" 2>&1 &
 pids+=($!)
+export SANDBOX_PID=$!
 wait_ready "http://127.0.0.1:$SANDBOX_MANAGEMENT_PORT/q/health/ready" 60
 
 # The plain-proxy anchor: nginx (Debian's nginx-light) in front of the sandbox, one more loopback hop
@@ -125,6 +126,9 @@ pid=$(cat "$BENCH_DIR/phases/bff.pid")
 curl -s "http://127.0.0.1:$BFF_MANAGEMENT_PORT/q/metrics" > "$BENCH_DIR/phases/$2.$1.metrics" || true
 # The BFF's CPU time so far (user + system, clock ticks): CPU per request is far steadier than latency.
 awk '{print $14 + $15}' "/proc/$pid/stat" > "$BENCH_DIR/phases/$2.$1.cpu" 2>/dev/null || true
+# The same for the sandbox (Solaris and the IdP) and for PostgreSQL (all its processes, both databases).
+awk '{print $14 + $15}' "/proc/$SANDBOX_PID/stat" > "$BENCH_DIR/phases/$2.$1.sandbox-cpu" 2>/dev/null || true
+for p in $(pgrep -x postgres); do cat "/proc/$p/stat" 2>/dev/null; done | awk '{t += $14 + $15} END {print t + 0}' > "$BENCH_DIR/phases/$2.$1.postgres-cpu"
 [ "${PROFILE:-0}" = async ] || exit 0
 if [ "$1" = begin ]; then
   jcmd "$pid" JVMTI.agent_load "$ASYNC_PROFILER" "\"start,event=$PROFILE_EVENT,interval=1ms\"" > /dev/null
