@@ -8,8 +8,10 @@ import io.pinbff.events.EventBus;
 import io.quarkus.cache.Cache;
 import io.quarkus.cache.CacheName;
 import io.quarkus.cache.CacheResult;
+import io.quarkus.cache.CaffeineCache;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Whether a card is the caller's and usable. A card that is not the caller's answers exactly like
@@ -43,6 +45,12 @@ public class CardAccess {
 
     private void forgetHere(String cardId) {
         cache.invalidate(cardId).await().indefinitely();
+    }
+
+    /** Whether this instance holds Solaris' answer for the card, so a check of it makes no Solaris call. */
+    public boolean known(String cardId) {
+        CompletableFuture<Object> held = cache.as(CaffeineCache.class).getIfPresent(cardId);
+        return held != null && held.isDone() && !held.isCompletedExceptionally();
     }
 
     public SolarisCard requireOwned(String cardId, String personId) {

@@ -30,8 +30,9 @@ public class PinPreflight {
     /**
      * Checks the request against the cached PIN key (JWE shape, key, signature format), then admits the
      * submission ({@link PinAttempts#admit}: one PostgreSQL round trip) while the card's ownership and
-     * state are checked on a virtual thread of their own (the card lookup: cached, else a Solaris GET),
-     * since neither needs the other. The card check still decides first, as if it had run before: when
+     * state are checked on a virtual thread of their own (the card lookup is a Solaris GET), since
+     * neither needs the other. A card this instance holds is checked first, on the caller's thread
+     * (a map read; no thread to start and join for it). The card check still decides first, as if it had run before: when
      * it refuses (404 card_not_found, 409 card_not_active, 503), what the admission recorded is taken
      * back and the card's refusal is thrown; when it passes, the admission's own failure, if any, is
      * thrown. The admission's refusals (limits, reuse) are the caller's to raise, with
@@ -46,6 +47,13 @@ public class PinPreflight {
         keys.requireCurrent(keyId);
         if (signature != null) {
             SignatureFormat.check("signature", signature);
+        }
+        if (cards.known(cardId)) {
+            // Held here: the check is a map read, so it runs first and nothing is recorded for a refused card.
+            cards.requireOwnedActive(cardId, personId);
+            try (SolarisIntake.Slot slot = intake.enter()) {
+                return attempts.admit(personId, cardId, flow, encryptedPin, keyId, idempotencyKey);
+            }
         }
         FutureTask<Void> card = new FutureTask<>(() -> {
             cards.requireOwnedActive(cardId, personId);

@@ -3,14 +3,19 @@ package io.pinbff.rest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.agroal.api.AgroalDataSource;
 import io.pinbff.sandbox.SolarisSandbox;
 import io.pinbff.support.AppSide;
 import io.pinbff.support.PinBffTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -80,6 +85,39 @@ class CardCheckAlongsideTest extends PinBffTest {
         assertThat(db.rows("select 1 from pin_submission where person_id = ?", c.person())).hasSize(10);
         assertThat(upstreamPinWrites()).isZero();
     }
+
+    /**
+     * A card this instance already holds is checked before the bookkeeping starts: refused, it never
+     * reaches PostgreSQL, so probing someone else's card cannot take a place in that card's or that
+     * person's windows even for a moment. Shown by holding the caller's advisory lock, which the
+     * admission must take: the refusal still comes at once.
+     */
+    @Test
+    void aHeldCardThatIsNotTheCallersIsRefusedBeforeTheBookkeepingStarts() throws Exception {
+        Customer c = newCustomer();
+        Map<String, Object> body = directBody("2580", c.device());
+        as(c.person()).contentType("application/json").body(body).post("/v1/cards/{id}/pin", SolarisSandbox.OTHER_CARD_ID)
+                .then().statusCode(404); // now held by this instance
+        long lookups = sandbox.count("GET", "/v1/cards/" + SolarisSandbox.OTHER_CARD_ID);
+
+        try (Connection held = dataSource.getConnection(); Statement s = held.createStatement()) {
+            s.execute("select pg_advisory_lock(hashtextextended('person:' || '" + c.person() + "', 0))");
+            try {
+                CompletableFuture<Response> probe = CompletableFuture.supplyAsync(() -> as(c.person())
+                        .contentType("application/json").body(body).post("/v1/cards/{id}/pin", SolarisSandbox.OTHER_CARD_ID));
+                Response refused = probe.get(5, TimeUnit.SECONDS);
+                assertThat(refused.statusCode()).isEqualTo(404);
+                assertThat(refused.jsonPath().getString("code")).isEqualTo("card_not_found");
+            } finally {
+                s.execute("select pg_advisory_unlock_all()");
+            }
+        }
+        assertThat(sandbox.count("GET", "/v1/cards/" + SolarisSandbox.OTHER_CARD_ID)).as("answered from what is held").isEqualTo(lookups);
+        assertThat(db.rows("select 1 from pin_submission where person_id = ?", c.person())).isEmpty();
+    }
+
+    @Inject
+    AgroalDataSource dataSource;
 
     private int submissionsOf(String card) {
         return db.rows("select 1 from pin_submission where card_id = ?", card).size();
