@@ -26,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -150,11 +151,16 @@ class SolarisHttp {
         io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
         CompletableFuture<Raw> answer = new CompletableFuture<>();
         AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+        AtomicBoolean abandoned = new AtomicBoolean();
         VertxContext.createNewDuplicatedContext(lane.context()).runOnContext(v -> {
             try (Scope scope = trace.makeCurrent()) {
                 lane.client().request(request)
                         .compose(req -> {
                             sent.set(req);
+                            if (abandoned.get()) { // the caller's timeout came before the request was sent
+                                req.reset();
+                                return Future.failedFuture(new UpstreamFailure("Solaris call abandoned before it was sent"));
+                            }
                             return (json == null ? req.send() : req.send(json)).compose(SolarisHttp::bounded);
                         })
                         .onComplete(done -> {
@@ -175,7 +181,9 @@ class SolarisHttp {
             }
             throw new UpstreamFailure("Solaris unreachable: " + cause.getClass().getSimpleName(), cause);
         } catch (InterruptedException e) {
-            // The attempt's timeout: give the connection up rather than read an answer nobody waits for.
+            // The attempt's timeout: give the connection up rather than read an answer nobody waits for,
+            // and do not send a request that has not left yet.
+            abandoned.set(true);
             HttpClientRequest req = sent.get();
             if (req != null) {
                 req.reset();

@@ -135,6 +135,45 @@ class SolarisHttpTest {
         assertThat(slowClosed.await(5, TimeUnit.SECONDS)).as("the server saw the connection go").isTrue();
     }
 
+    /** A timeout that comes before the request has left (its event loop busy) means it never leaves. */
+    @Test
+    void aCallAbandonedBeforeItWasSentIsNeverSent() throws Exception {
+        Vertx oneLoop = Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(1));
+        SolarisHttp client = new SolarisHttp(oneLoop, URI.create("http://127.0.0.1:" + server.actualPort() + "/base"),
+                Duration.ofSeconds(2), Duration.ofSeconds(30), 10);
+        CountDownLatch busy = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        oneLoop.runOnContext(v -> { // the only event loop, and so every lane's, is held up
+            busy.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            assertThat(busy.await(5, TimeUnit.SECONDS)).isTrue();
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            Thread caller = Thread.ofVirtual().start(() -> {
+                try {
+                    client.post("/abandoned", "Bearer t", "{}");
+                } catch (Throwable t) {
+                    thrown.set(t);
+                }
+            });
+            Thread.sleep(100);
+            caller.interrupt();
+            caller.join(5_000);
+            assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+        } finally {
+            release.countDown();
+        }
+        Thread.sleep(500); // time enough for a request that did leave to arrive
+        assertThat(seen).doesNotContainKey("/base/abandoned");
+        client.close();
+        oneLoop.close().toCompletionStage().toCompletableFuture().join();
+    }
+
     @Test
     void itRefusesToWaitOnAnEventLoop() throws Exception {
         AtomicReference<Throwable> thrown = new AtomicReference<>();
