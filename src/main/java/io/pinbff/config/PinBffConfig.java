@@ -31,6 +31,13 @@ public interface PinBffConfig {
         @WithDefault("2s")
         Duration connectTimeout();
 
+        /**
+         * A named configuration of Quarkus' TLS registry ({@code quarkus.tls.<name>.trust-store.*}, and
+         * {@code key-store.*} for a client certificate) for the connection to Solaris. Unset: Quarkus'
+         * default TLS configuration when one is set, else the JVM's trusted CAs.
+         */
+        Optional<String> tlsConfigurationName();
+
         /** Budget of one PIN write (direct change, SCA create, authorize, confirm); no retry. */
         @WithDefault("5s")
         Duration writeTimeout();

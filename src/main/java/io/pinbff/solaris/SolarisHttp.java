@@ -2,6 +2,8 @@ package io.pinbff.solaris;
 
 import io.opentelemetry.context.Scope;
 import io.pinbff.config.PinBffConfig;
+import io.quarkus.tls.TlsConfiguration;
+import io.quarkus.tls.TlsConfigurationRegistry;
 import io.smallrye.common.vertx.VertxContext;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -24,6 +26,7 @@ import jakarta.inject.Inject;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -73,19 +76,30 @@ class SolarisHttp {
     private final long idleTimeoutMillis;
 
     @Inject
-    SolarisHttp(Vertx vertx, PinBffConfig config, @ConfigProperty(name = "solaris.base-url") String baseUrl) {
+    SolarisHttp(Vertx vertx, PinBffConfig config, @ConfigProperty(name = "solaris.base-url") String baseUrl,
+            TlsConfigurationRegistry tlsRegistry) {
         // Backstop only: the gateway's per-attempt budgets (pinbff.solaris.*) end every call first.
         this(vertx, URI.create(baseUrl), config.solaris().connectTimeout(),
                 Duration.ofMillis(Math.max(config.solaris().writeTimeout().toMillis(),
                         config.solaris().readAttemptTimeout().toMillis()) + 1000),
-                config.solaris().bulkhead().limit());
+                config.solaris().bulkhead().limit(), tls(tlsRegistry, config.solaris().tlsConfigurationName()));
+    }
+
+    /** The named TLS configuration (refused at start when it does not exist), else the default one, else none. */
+    static TlsConfiguration tls(TlsConfigurationRegistry registry, Optional<String> name) {
+        if (name.isPresent() && registry.get(name.get()).isEmpty()) {
+            throw new IllegalArgumentException("pinbff.solaris.tls-configuration-name is " + name.get()
+                    + ", but no quarkus.tls." + name.get() + ".* configuration exists");
+        }
+        return TlsConfiguration.from(registry, name).orElse(null);
     }
 
     /**
      * @param idleTimeout a call with no bytes from Solaris for this long fails (a backstop)
      * @param connections connections per lane at most (open as calls need them)
+     * @param tls trust (and client certificate) for an https Solaris; null: the JVM's trusted CAs
      */
-    SolarisHttp(Vertx vertx, URI base, Duration connectTimeout, Duration idleTimeout, int connections) {
+    SolarisHttp(Vertx vertx, URI base, Duration connectTimeout, Duration idleTimeout, int connections, TlsConfiguration tls) {
         boolean https = "https".equalsIgnoreCase(base.getScheme());
         if (!https && !"http".equalsIgnoreCase(base.getScheme()) || base.getHost() == null) {
             throw new IllegalArgumentException("solaris.base-url must be an http(s) URL with a host, was " + base);
@@ -101,6 +115,16 @@ class SolarisHttp {
                 .setKeepAlive(true)
                 .setConnectTimeout((int) connectTimeout.toMillis())
                 .setName("solaris");
+        if (https && tls != null) {
+            if (tls.getTrustStoreOptions() != null) {
+                options.setTrustOptions(tls.getTrustStoreOptions());
+            }
+            if (tls.getKeyStoreOptions() != null) {
+                options.setKeyCertOptions(tls.getKeyStoreOptions());
+            }
+            options.setTrustAll(tls.isTrustAll());
+            options.setVerifyHost(!"NONE".equalsIgnoreCase(tls.getHostnameVerificationAlgorithm().orElse("HTTPS")));
+        }
         // As many connections as the bulkhead lets calls through: a call never waits for a pooled connection.
         PoolOptions pool = new PoolOptions().setHttp1MaxSize(connections);
         this.lanes = new Lane[Math.max(1, Runtime.getRuntime().availableProcessors())];

@@ -4,13 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.Vertx;
+import io.quarkus.tls.BaseTlsConfiguration;
+import io.quarkus.tls.TlsConfiguration;
+import io.quarkus.tls.TlsConfigurationRegistry;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.PfxOptions;
+import io.vertx.core.net.TrustOptions;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -21,6 +29,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The wire client on its own, against a real HTTP server on loopback: what goes out (path, headers,
@@ -66,7 +75,7 @@ class SolarisHttpTest {
             }
         }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         http = new SolarisHttp(vertx, URI.create("http://127.0.0.1:" + server.actualPort() + "/base/"),
-                Duration.ofSeconds(2), Duration.ofSeconds(30), 100);
+                Duration.ofSeconds(2), Duration.ofSeconds(30), 100, null);
     }
 
     @AfterAll
@@ -140,7 +149,7 @@ class SolarisHttpTest {
     void aCallAbandonedBeforeItWasSentIsNeverSent() throws Exception {
         Vertx oneLoop = Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(1));
         SolarisHttp client = new SolarisHttp(oneLoop, URI.create("http://127.0.0.1:" + server.actualPort() + "/base"),
-                Duration.ofSeconds(2), Duration.ofSeconds(30), 10);
+                Duration.ofSeconds(2), Duration.ofSeconds(30), 10, null);
         CountDownLatch busy = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         oneLoop.runOnContext(v -> { // the only event loop, and so every lane's, is held up
@@ -172,6 +181,71 @@ class SolarisHttpTest {
         assertThat(seen).doesNotContainKey("/base/abandoned");
         client.close();
         oneLoop.close().toCompletionStage().toCompletableFuture().join();
+    }
+
+    /**
+     * An https Solaris: its certificate is checked against the JVM's trusted CAs unless a TLS
+     * configuration of Quarkus' registry says whom to trust (pinbff.solaris.tls-configuration-name).
+     */
+    @Test
+    void anHttpsSolarisIsTrustedOnlyAsItsTlsConfigurationSays(@TempDir Path dir) throws Exception {
+        Path keyStore = dir.resolve("solaris.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "solaris", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
+                "-ext", "san=dns:localhost", "-validity", "2", "-storetype", "PKCS12", "-keystore", keyStore.toString(),
+                "-storepass", "secret", "-keypass", "secret").redirectErrorStream(true).start();
+        assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(keytool.exitValue()).isZero();
+        PfxOptions certificate = new PfxOptions().setPath(keyStore.toString()).setPassword("secret");
+        HttpServer https = vertx.createHttpServer(new HttpServerOptions().setSsl(true).setKeyCertOptions(certificate))
+                .requestHandler(req -> req.response().end("{\"tls\":true}"))
+                .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        URI base = URI.create("https://localhost:" + https.actualPort() + "/base");
+        SolarisHttp jvmTrust = new SolarisHttp(vertx, base, Duration.ofSeconds(2), Duration.ofSeconds(30), 10, null);
+        SolarisHttp configured = new SolarisHttp(vertx, base, Duration.ofSeconds(2), Duration.ofSeconds(30), 10,
+                new BaseTlsConfiguration() {
+                    @Override
+                    public TrustOptions getTrustStoreOptions() {
+                        return certificate;
+                    }
+                });
+        try {
+            assertThatThrownBy(() -> jvmTrust.get("/x", "Bearer t"))
+                    .as("a certificate no trusted CA signed").isInstanceOf(UpstreamFailure.class);
+            assertThat(configured.get("/x", "Bearer t")).isEqualTo(new SolarisHttp.Raw(200, "{\"tls\":true}"));
+        } finally {
+            jvmTrust.close();
+            configured.close();
+            https.close();
+        }
+    }
+
+    /** A TLS configuration named but not configured stops the start with a message naming it. */
+    @Test
+    void aNamedTlsConfigurationMustExist() {
+        BaseTlsConfiguration own = new BaseTlsConfiguration() {};
+        Map<String, TlsConfiguration> known = new ConcurrentHashMap<>(Map.of("solaris", own));
+        TlsConfigurationRegistry registry = new TlsConfigurationRegistry() {
+            @Override
+            public Optional<TlsConfiguration> get(String name) {
+                return Optional.ofNullable(known.get(name));
+            }
+
+            @Override
+            public Optional<TlsConfiguration> getDefault() {
+                return Optional.empty();
+            }
+
+            @Override
+            public void register(String name, TlsConfiguration configuration) {
+                known.put(name, configuration);
+            }
+        };
+        assertThat(SolarisHttp.tls(registry, Optional.of("solaris"))).isSameAs(own);
+        assertThat(SolarisHttp.tls(registry, Optional.empty())).as("no default either: the JVM's CAs").isNull();
+        assertThatThrownBy(() -> SolarisHttp.tls(registry, Optional.of("solaris-typo")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("pinbff.solaris.tls-configuration-name").hasMessageContaining("quarkus.tls.solaris-typo");
     }
 
     @Test
