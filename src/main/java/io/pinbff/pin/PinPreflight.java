@@ -32,11 +32,11 @@ public class PinPreflight {
      * submission ({@link PinAttempts#admit}: one PostgreSQL round trip) while the card's ownership and
      * state are checked on a virtual thread of their own (the card lookup is a Solaris GET), since
      * neither needs the other. A card this instance holds is checked first, on the caller's thread
-     * (a map read; no thread to start and join for it). The card check still decides first, as if it had run before: when
-     * it refuses (404 card_not_found, 409 card_not_active, 503), what the admission recorded is taken
-     * back and the card's refusal is thrown; when it passes, the admission's own failure, if any, is
-     * thrown. The admission's refusals (limits, reuse) are the caller's to raise, with
-     * {@link PinAttempts#accept}. The card check's start and the admission hold a {@link SolarisIntake}
+     * (a map read; no thread to start and join for it). The card check still decides first, as if it
+     * had run before: when it refuses (404 card_not_found, 409 card_not_active, 503), what the
+     * admission recorded is taken back and the card's refusal is thrown; when it passes, the
+     * admission's own failure, if any, is thrown. The admission's refusals (limits, reuse) are the
+     * caller's to raise, with {@link PinAttempts#accept}. The card check's start and the admission hold a {@link SolarisIntake}
      * slot, given back before waiting for the card: under a burst, submissions queue before their first
      * Solaris call, not inside it.
      * @param signature the device signature, or null for a flow that has none
