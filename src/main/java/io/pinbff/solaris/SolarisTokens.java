@@ -12,7 +12,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * until shortly before it expires; one fetch at a time however many requests need a token, and a
  * token Solaris refused is dropped so the next call fetches a new one.
  *
- * <p>Why not the REST client's OIDC filter ({@code quarkus-rest-client-oidc-filter}): its
+ * <p>Why not a client filter ({@code quarkus-rest-client-oidc-filter}, the alternative while Solaris
+ * was called through the REST client): its
  * {@code refresh-on-unauthorized} only marks the cached token for refresh when Solaris answers 401
  * ({@code DetectUnauthorizedClientResponseFilter}); the 401 still reaches the caller and only the
  * next request carries a new token. The guarantee here is "401 → one fresh token, one repeat" of the
