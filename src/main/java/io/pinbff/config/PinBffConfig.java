@@ -38,6 +38,12 @@ public interface PinBffConfig {
          */
         Optional<String> tlsConfigurationName();
 
+        /**
+         * An HTTP proxy the connections to Solaris go through, as {@code host:port} (https is tunnelled
+         * with CONNECT). Unset: straight to Solaris.
+         */
+        Optional<String> proxyAddress();
+
         /** Budget of one PIN write (direct change, SCA create, authorize, confirm); no retry. */
         @WithDefault("5s")
         Duration writeTimeout();

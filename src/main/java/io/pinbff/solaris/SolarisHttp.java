@@ -20,6 +20,8 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.impl.VertxInternal;
+import io.vertx.core.net.ProxyOptions;
+import io.vertx.core.net.ProxyType;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -82,7 +84,24 @@ class SolarisHttp {
         this(vertx, URI.create(baseUrl), config.solaris().connectTimeout(),
                 Duration.ofMillis(Math.max(config.solaris().writeTimeout().toMillis(),
                         config.solaris().readAttemptTimeout().toMillis()) + 1000),
-                config.solaris().bulkhead().limit(), tls(tlsRegistry, config.solaris().tlsConfigurationName()));
+                config.solaris().bulkhead().limit(), tls(tlsRegistry, config.solaris().tlsConfigurationName()),
+                config.solaris().proxyAddress().map(SolarisHttp::proxy).orElse(null));
+    }
+
+    /** {@code host:port} as an HTTP proxy; anything else stops the start with a message naming the setting. */
+    static ProxyOptions proxy(String address) {
+        int colon = address.lastIndexOf(':');
+        String host = colon > 0 ? address.substring(0, colon).trim() : "";
+        int port;
+        try {
+            port = Integer.parseInt(address.substring(colon + 1).trim());
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (host.isEmpty() || port < 1 || port > 65535) {
+            throw new IllegalArgumentException("pinbff.solaris.proxy-address must be host:port, was " + address);
+        }
+        return new ProxyOptions().setType(ProxyType.HTTP).setHost(host).setPort(port);
     }
 
     /** The named TLS configuration (refused at start when it does not exist), else the default one, else none. */
@@ -98,8 +117,10 @@ class SolarisHttp {
      * @param idleTimeout a call with no bytes from Solaris for this long fails (a backstop)
      * @param connections connections per lane at most (open as calls need them)
      * @param tls trust (and client certificate) for an https Solaris; null: the JVM's trusted CAs
+     * @param proxy the HTTP proxy to Solaris; null: straight there
      */
-    SolarisHttp(Vertx vertx, URI base, Duration connectTimeout, Duration idleTimeout, int connections, TlsConfiguration tls) {
+    SolarisHttp(Vertx vertx, URI base, Duration connectTimeout, Duration idleTimeout, int connections, TlsConfiguration tls,
+            ProxyOptions proxy) {
         boolean https = "https".equalsIgnoreCase(base.getScheme());
         if (!https && !"http".equalsIgnoreCase(base.getScheme()) || base.getHost() == null) {
             throw new IllegalArgumentException("solaris.base-url must be an http(s) URL with a host, was " + base);
@@ -115,6 +136,9 @@ class SolarisHttp {
                 .setKeepAlive(true)
                 .setConnectTimeout((int) connectTimeout.toMillis())
                 .setName("solaris");
+        if (proxy != null) {
+            options.setProxyOptions(proxy);
+        }
         if (https && tls != null) {
             if (tls.getTrustStoreOptions() != null) {
                 options.setTrustOptions(tls.getTrustStoreOptions());

@@ -75,7 +75,7 @@ class SolarisHttpTest {
             }
         }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         http = new SolarisHttp(vertx, URI.create("http://127.0.0.1:" + server.actualPort() + "/base/"),
-                Duration.ofSeconds(2), Duration.ofSeconds(30), 100, null);
+                Duration.ofSeconds(2), Duration.ofSeconds(30), 100, null, null);
     }
 
     @AfterAll
@@ -149,7 +149,7 @@ class SolarisHttpTest {
     void aCallAbandonedBeforeItWasSentIsNeverSent() throws Exception {
         Vertx oneLoop = Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(1));
         SolarisHttp client = new SolarisHttp(oneLoop, URI.create("http://127.0.0.1:" + server.actualPort() + "/base"),
-                Duration.ofSeconds(2), Duration.ofSeconds(30), 10, null);
+                Duration.ofSeconds(2), Duration.ofSeconds(30), 10, null, null);
         CountDownLatch busy = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         oneLoop.runOnContext(v -> { // the only event loop, and so every lane's, is held up
@@ -201,14 +201,14 @@ class SolarisHttpTest {
                 .requestHandler(req -> req.response().end("{\"tls\":true}"))
                 .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         URI base = URI.create("https://localhost:" + https.actualPort() + "/base");
-        SolarisHttp jvmTrust = new SolarisHttp(vertx, base, Duration.ofSeconds(2), Duration.ofSeconds(30), 10, null);
+        SolarisHttp jvmTrust = new SolarisHttp(vertx, base, Duration.ofSeconds(2), Duration.ofSeconds(30), 10, null, null);
         SolarisHttp configured = new SolarisHttp(vertx, base, Duration.ofSeconds(2), Duration.ofSeconds(30), 10,
                 new BaseTlsConfiguration() {
                     @Override
                     public TrustOptions getTrustStoreOptions() {
                         return certificate;
                     }
-                });
+                }, null);
         try {
             assertThatThrownBy(() -> jvmTrust.get("/x", "Bearer t"))
                     .as("a certificate no trusted CA signed").isInstanceOf(UpstreamFailure.class);
@@ -218,6 +218,28 @@ class SolarisHttpTest {
             configured.close();
             https.close();
         }
+    }
+
+    /** Through an HTTP proxy, when one is set: the request goes to the proxy, for Solaris' address. */
+    @Test
+    void throughAProxyTheRequestGoesToTheProxyForSolarisAddress() throws Exception {
+        HttpServer proxy = vertx.createHttpServer()
+                .requestHandler(req -> req.response().end("{\"proxied\":\"" + req.uri() + "\",\"auth\":\""
+                        + req.getHeader("Authorization") + "\"}"))
+                .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        SolarisHttp viaProxy = new SolarisHttp(vertx, URI.create("http://solaris.invalid:8443/base"), Duration.ofSeconds(2),
+                Duration.ofSeconds(30), 10, null, SolarisHttp.proxy("127.0.0.1:" + proxy.actualPort()));
+        try {
+            assertThat(viaProxy.get("/v1/cards/c1", "Bearer t")).isEqualTo(new SolarisHttp.Raw(200,
+                    "{\"proxied\":\"http://solaris.invalid:8443/base/v1/cards/c1\",\"auth\":\"Bearer t\"}"));
+        } finally {
+            viaProxy.close();
+            proxy.close();
+        }
+        assertThatThrownBy(() -> SolarisHttp.proxy("proxy.internal")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("pinbff.solaris.proxy-address must be host:port");
+        assertThatThrownBy(() -> SolarisHttp.proxy(":3128")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(SolarisHttp.proxy("proxy.internal:3128").getHost()).isEqualTo("proxy.internal");
     }
 
     /** A TLS configuration named but not configured stops the start with a message naming it. */
