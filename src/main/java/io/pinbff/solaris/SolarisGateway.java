@@ -44,7 +44,7 @@ public class SolarisGateway {
 
     /** The current PIN-encryption key, as Solaris labels it (alg "RS256"). */
     public SolarisJwk latestPinKey() {
-        Reply reply = read("pin_keys_latest", bearer -> http.get("/v1/cards/pin_keys/latest", bearer));
+        Reply reply = read("pin_keys_latest", "/v1/cards/pin_keys/latest");
         if (!reply.ok() || reply.body() == null) {
             throw unavailable("Solaris answered " + reply.status() + " to the key request");
         }
@@ -53,7 +53,7 @@ public class SolarisGateway {
 
     /** The card, or empty when Solaris does not know it. */
     public Optional<SolarisCard> card(String cardId) {
-        Reply reply = read("card", bearer -> http.get("/v1/cards/" + SolarisHttp.segment(cardId), bearer));
+        Reply reply = read("card", cardPath(cardId));
         if (reply.status() == 404) {
             return Optional.empty();
         }
@@ -64,30 +64,25 @@ public class SolarisGateway {
     }
 
     public SolarisAnswer<Void> updatePin(String cardId, SolarisRequests.PinUpdate body) {
-        return answer(write("pin_update_requests", body, (bearer, json) -> http.post(
-                "/v1/cards/" + SolarisHttp.segment(cardId) + "/pin_update_requests", bearer, json)), Void.class);
+        return answer(write("pin_update_requests", cardPath(cardId) + "/pin_update_requests", body), Void.class);
     }
 
     public SolarisAnswer<SolarisChangeRequest> scaUpdatePin(String cardId, SolarisRequests.ScaPinUpdate body) {
-        return answer(write("sca_pin_update_requests", body, (bearer, json) -> http.post(
-                "/v1/cards/" + SolarisHttp.segment(cardId) + "/sca_pin_update_requests", bearer, json)),
+        return answer(write("sca_pin_update_requests", cardPath(cardId) + "/sca_pin_update_requests", body),
                 SolarisChangeRequest.class);
     }
 
     public SolarisAnswer<SolarisChangeRequest> changeRequest(String solarisId) {
-        return answer(read("change_request", bearer -> http.get(
-                "/v1/change_requests/" + SolarisHttp.segment(solarisId), bearer)), SolarisChangeRequest.class);
+        return answer(read("change_request", changeRequestPath(solarisId)), SolarisChangeRequest.class);
     }
 
     public SolarisAnswer<SolarisChangeRequest> authorize(String solarisId, SolarisRequests.Authorize body) {
-        return answer(write("change_request_authorize", body, (bearer, json) -> http.post(
-                "/v1/change_requests/" + SolarisHttp.segment(solarisId) + "/authorize", bearer, json)),
+        return answer(write("change_request_authorize", changeRequestPath(solarisId) + "/authorize", body),
                 SolarisChangeRequest.class);
     }
 
     public SolarisAnswer<SolarisChangeRequest> confirm(String solarisId, SolarisRequests.Confirm body) {
-        return answer(write("change_request_confirm", body, (bearer, json) -> http.post(
-                "/v1/change_requests/" + SolarisHttp.segment(solarisId) + "/confirm", bearer, json)),
+        return answer(write("change_request_confirm", changeRequestPath(solarisId) + "/confirm", body),
                 SolarisChangeRequest.class);
     }
 
@@ -98,26 +93,29 @@ public class SolarisGateway {
         }
     }
 
+    private static String cardPath(String cardId) {
+        return "/v1/cards/" + SolarisHttp.segment(cardId);
+    }
+
+    private static String changeRequestPath(String solarisId) {
+        return "/v1/change_requests/" + SolarisHttp.segment(solarisId);
+    }
+
     /** One exchange with Solaris, made with the bearer of the attempt. */
     @FunctionalInterface
     private interface Call {
         SolarisHttp.Raw send(String bearer) throws InterruptedException;
     }
 
-    /** One exchange whose body was written before the attempt. */
-    @FunctionalInterface
-    private interface Write {
-        SolarisHttp.Raw send(String bearer, String json) throws InterruptedException;
+    /** A safe call: a GET of {@code path}. */
+    private Reply read(String endpoint, String path) {
+        return timed(endpoint, false, () -> guards.read(() -> attempt(endpoint, bearer -> http.get(path, bearer)), Reply.class));
     }
 
-    private Reply read(String endpoint, Call call) {
-        return timed(endpoint, false, () -> guards.read(() -> attempt(endpoint, call), Reply.class));
-    }
-
-    /** A PIN write: {@code body} written as JSON once, then sent with the bearer of each attempt. */
-    private Reply write(String endpoint, Object body, Write call) {
+    /** A PIN write: a POST of {@code body} to {@code path}, written as JSON once and sent with the bearer of each attempt. */
+    private Reply write(String endpoint, String path, Object body) {
         String json = bodies.write(body);
-        return timed(endpoint, true, () -> guards.write(() -> attempt(endpoint, bearer -> call.send(bearer, json)), Reply.class));
+        return timed(endpoint, true, () -> guards.write(() -> attempt(endpoint, bearer -> http.post(path, bearer, json)), Reply.class));
     }
 
     /** {@code pinbff_solaris_requests_seconds{endpoint,outcome}} around the whole guarded call. */
