@@ -47,20 +47,36 @@ public class CardAccess {
         cache.invalidate(cardId).await().indefinitely();
     }
 
-    /** Whether this instance holds Solaris' answer for the card, so a check of it makes no Solaris call. */
-    public boolean known(String cardId) {
+    /**
+     * The check of {@link #requireOwnedActive}, made only when this instance holds Solaris' answer for
+     * the card (no Solaris call then): true when it passed, false when the card is not held, and the
+     * same refusals otherwise.
+     */
+    @SuppressWarnings("unchecked")
+    public boolean requireOwnedActiveIfHeld(String cardId, String personId) {
         CompletableFuture<Object> held = cache.as(CaffeineCache.class).getIfPresent(cardId);
-        return held != null && held.isDone() && !held.isCompletedExceptionally();
+        if (held == null || !held.isDone() || held.isCompletedExceptionally()) {
+            return false;
+        }
+        ownedActive((Optional<SolarisCard>) held.join(), personId);
+        return true;
     }
 
     public SolarisCard requireOwned(String cardId, String personId) {
-        return lookup.find(cardId)
-                .filter(card -> personId.equals(card.personId()))
-                .orElseThrow(() -> ApiException.of(ErrorCode.CARD_NOT_FOUND, "No such card."));
+        return owned(lookup.find(cardId), personId);
     }
 
     public SolarisCard requireOwnedActive(String cardId, String personId) {
-        SolarisCard card = requireOwned(cardId, personId);
+        return ownedActive(lookup.find(cardId), personId);
+    }
+
+    private static SolarisCard owned(Optional<SolarisCard> found, String personId) {
+        return found.filter(card -> personId.equals(card.personId()))
+                .orElseThrow(() -> ApiException.of(ErrorCode.CARD_NOT_FOUND, "No such card."));
+    }
+
+    private static SolarisCard ownedActive(Optional<SolarisCard> found, String personId) {
+        SolarisCard card = owned(found, personId);
         if (!card.active()) {
             throw ApiException.of(ErrorCode.CARD_NOT_ACTIVE, "The card's status is " + card.status() + "; only ACTIVE cards can change their PIN.");
         }

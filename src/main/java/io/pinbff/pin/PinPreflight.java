@@ -48,9 +48,8 @@ public class PinPreflight {
         if (signature != null) {
             SignatureFormat.check("signature", signature);
         }
-        if (cards.known(cardId)) {
+        if (cards.requireOwnedActiveIfHeld(cardId, personId)) {
             // Held here: the check is a map read, so it runs first and nothing is recorded for a refused card.
-            cards.requireOwnedActive(cardId, personId);
             try (SolarisIntake.Slot slot = intake.enter()) {
                 return attempts.admit(personId, cardId, flow, encryptedPin, keyId, idempotencyKey);
             }
