@@ -28,7 +28,30 @@ import java.util.concurrent.ConcurrentHashMap;
 @Priority(Interceptor.Priority.APPLICATION)
 class IdempotencyInterceptor {
 
-    private static final Map<Method, String> TEMPLATES = new ConcurrentHashMap<>();
+    /**
+     * Per resource method, what the interceptor reads of it, found once: {@code Method.getParameterAnnotations()}
+     * parses the annotations anew (new annotation proxies) on every call.
+     */
+    private static final Map<Method, Shape> SHAPES = new ConcurrentHashMap<>();
+
+    /**
+     * @param template the method's path template
+     * @param pathParams the path parameters' names, by argument position (null where not one)
+     */
+    private record Shape(String template, String[] pathParams) {
+        static Shape of(Method method) {
+            Annotation[][] annotations = method.getParameterAnnotations();
+            String[] names = new String[annotations.length];
+            for (int i = 0; i < annotations.length; i++) {
+                for (Annotation annotation : annotations[i]) {
+                    if (annotation instanceof PathParam param) {
+                        names[i] = param.value();
+                    }
+                }
+            }
+            return new Shape(IdempotencyInterceptor.template(method), names);
+        }
+    }
 
     @Inject
     Idempotency idempotency;
@@ -42,19 +65,17 @@ class IdempotencyInterceptor {
     @AroundInvoke
     Object around(InvocationContext invocation) throws Exception {
         String personId = user.personId();
-        Method method = invocation.getMethod();
+        Shape shape = SHAPES.computeIfAbsent(invocation.getMethod(), Shape::of);
         Object[] args = invocation.getParameters();
-        Annotation[][] annotations = method.getParameterAnnotations();
-        String path = TEMPLATES.computeIfAbsent(method, IdempotencyInterceptor::template);
+        String path = shape.template();
         byte[] body = null;
         for (int i = 0; i < args.length; i++) {
             if (args[i] instanceof byte[] bytes) {
                 body = bytes;
             }
-            for (Annotation annotation : annotations[i]) {
-                if (annotation instanceof PathParam param) {
-                    path = path.replace("{" + param.value() + "}", Ids.require(param.value(), (String) args[i]));
-                }
+            String param = shape.pathParams()[i];
+            if (param != null) {
+                path = path.replace("{" + param + "}", Ids.require(param, (String) args[i]));
             }
         }
         List<String> keys = headers.getRequestHeader(Idempotency.HEADER);
