@@ -75,10 +75,10 @@ public class AotTraining {
             return;
         }
         Files.deleteIfExists(cache);
-        int[] ports = freePorts(3);
+        int[] ports = freePorts(2);
         int http = ports[0], management = ports[1];
-        StandIn standIn = new StandIn(ports[2]);
-        String upstream = "http://127.0.0.1:" + ports[2];
+        StandIn standIn = new StandIn();
+        String upstream = "http://127.0.0.1:" + standIn.server.getAddress().getPort();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(options);
@@ -103,36 +103,38 @@ public class AotTraining {
         long start = System.nanoTime();
         Process app = builder.start();
         boolean ready = false;
-        String api = "http://127.0.0.1:" + http;
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        while (app.isAlive() && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(90)) {
-            if (status(client, get("http://127.0.0.1:" + management + "/q/health/ready")) == 200) {
-                ready = true;
-                break;
-            }
-            Thread.sleep(50);
-        }
         List<String> answers = new ArrayList<>();
-        if (ready) {
-            // What a first app does: the PIN key, a direct PIN change, and a call without a token.
-            String token = standIn.userToken();
-            answers.add("pin key " + status(client, get(api + "/v1/pin-keys/latest").header("Authorization", "Bearer " + token)));
-            String jwe = standIn.encryptedPin();
-            String body = "{\"device_id\":\"aot-device\",\"encrypted_pin\":\"" + jwe + "\",\"key_id\":\"" + StandIn.PIN_KID
-                    + "\",\"signature\":\"" + standIn.deviceSignature(jwe) + "\"}";
-            answers.add("direct change " + status(client, HttpRequest.newBuilder(URI.create(api + "/v1/cards/" + StandIn.CARD + "/pin"))
-                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body))));
-            answers.add("no token " + status(client, get(api + "/v1/pin-keys/latest")));
-        }
-        if (app.isAlive()) {
+        try {
+            String api = "http://127.0.0.1:" + http;
+            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            while (app.isAlive() && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(90)) {
+                if (status(client, get("http://127.0.0.1:" + management + "/q/health/ready")) == 200) {
+                    ready = true;
+                    break;
+                }
+                Thread.sleep(50);
+            }
+            if (ready) {
+                // What a first app does: the PIN key, a direct PIN change, and a call without a token.
+                String token = standIn.userToken();
+                answers.add("pin key " + status(client, get(api + "/v1/pin-keys/latest").header("Authorization", "Bearer " + token)));
+                String jwe = standIn.encryptedPin();
+                String body = "{\"device_id\":\"aot-device\",\"encrypted_pin\":\"" + jwe + "\",\"key_id\":\"" + StandIn.PIN_KID
+                        + "\",\"signature\":\"" + standIn.deviceSignature(jwe) + "\"}";
+                answers.add("direct change " + status(client, HttpRequest.newBuilder(URI.create(api + "/v1/cards/" + StandIn.CARD + "/pin"))
+                        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))));
+                answers.add("no token " + status(client, get(api + "/v1/pin-keys/latest")));
+            }
+        } finally {
+            // SIGTERM whatever happened above: the JVM writes the cache as it exits, and no app is left running.
             app.destroy();
-        }
-        boolean stopped = app.waitFor(180, TimeUnit.SECONDS);
-        standIn.stop();
-        if (!stopped) {
-            app.destroyForcibly();
-            throw new IllegalStateException("[aot] the training run did not stop; see " + LOG);
+            boolean stopped = app.waitFor(180, TimeUnit.SECONDS);
+            standIn.stop();
+            if (!stopped) {
+                app.destroyForcibly();
+                throw new IllegalStateException("[aot] the training run did not stop; see " + LOG);
+            }
         }
         if (!Files.isRegularFile(cache) || Files.size(cache) == 0) {
             throw new IllegalStateException("[aot] no AOT cache written at " + cache + "; see " + LOG);
@@ -194,11 +196,12 @@ public class AotTraining {
         final KeyPair deviceKey;
         final HttpServer server;
 
-        StandIn(int port) throws Exception {
+        /** Listening on a free loopback port. */
+        StandIn() throws Exception {
             KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
             ec.initialize(new ECGenParameterSpec("secp256r1"));
             deviceKey = ec.generateKeyPair();
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
             server.createContext("/oauth/token", x -> answer(x, 200,
                     "{\"access_token\":\"aot-training\",\"token_type\":\"Bearer\",\"expires_in\":3600}"));
             server.createContext("/jwks.json", x -> answer(x, 200, "{\"keys\":[" + jwk(idpKey, IDP_KID, "sig") + "]}"));
@@ -214,7 +217,6 @@ public class AotTraining {
                 answer(x, 200, "{\"id\":\"" + CARD + "\",\"person_id\":\"" + PERSON
                         + "\",\"account_id\":\"aottrainingacct\",\"status\":\"ACTIVE\",\"type\":\"VISA_DEBIT\"}");
             } else if (path.equals("/solaris/v1/cards/" + CARD + "/pin_update_requests")) {
-                x.getRequestBody().readAllBytes();
                 answer(x, 204, null);
             } else {
                 answer(x, 404, "{\"errors\":[{\"id\":\"aot\",\"status\":404,\"code\":\"not_found\",\"title\":\"Not Found\"}]}");

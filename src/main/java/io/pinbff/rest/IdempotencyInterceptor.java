@@ -49,7 +49,7 @@ class IdempotencyInterceptor {
                     }
                 }
             }
-            return new Shape(IdempotencyInterceptor.template(method), names);
+            return new Shape(templateOf(method), names);
         }
     }
 
@@ -94,7 +94,7 @@ class IdempotencyInterceptor {
     }
 
     /** {@code /v1/cards/{card_id}/pin}: the class's and the method's {@code @Path} joined. */
-    private static String template(Method method) {
+    private static String templateOf(Method method) {
         Path type = method.getDeclaringClass().getAnnotation(Path.class);
         Path own = method.getAnnotation(Path.class);
         String joined = "/" + (type == null ? "" : type.value()) + "/" + (own == null ? "" : own.value());
